@@ -1,0 +1,45 @@
+# pingan — 平安家庭创建工作系统
+# `make demo` and `make test` do all set-up themselves on a fresh Debian 12 machine (as root).
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: setup system venv demo test lint typecheck pytest clean samples
+
+setup: system venv
+
+system:
+	@bash scripts/setup-system.sh
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "需要 Python 3.11 或更新版本")'
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@$(BIN)/python -m pip install --quiet --upgrade pip
+	@$(BIN)/python -m pip install --quiet -e '.[test]'
+	@touch $(STAMP)
+
+venv: $(STAMP)
+
+demo: setup
+	@PATH="$(CURDIR)/$(BIN):$$PATH" bash scripts/demo.sh
+
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: venv
+	$(BIN)/mypy
+
+pytest: venv
+	@$(BIN)/python -m pytest; rc=$$?; \
+	  if [ $$rc -eq 5 ]; then echo "pytest 没有收集到任何测试"; fi; exit $$rc
+
+test: setup lint typecheck pytest
+
+samples: venv
+	$(BIN)/python samples/make_samples.py
+
+clean:
+	rm -rf out .pytest_cache .mypy_cache .ruff_cache

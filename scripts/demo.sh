@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# The end-to-end demo on samples/, into a fresh folder (default out/demo) with the embedded SQLite default.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+OUT="${PINGAN_DEMO_DIR:-out/demo}"
+rm -rf "$OUT"
+mkdir -p "$OUT"
+export PINGAN_DATA_DIR="$OUT/data"
+export PINGAN_ACTOR="${PINGAN_ACTOR:-演示}"
+
+step() { printf '\n\033[1m== %s\033[0m\n' "$1"; }
+
+step "1. 初始化数据库，设置本区"
+pingan init --district 清河区 --district-code 330199
+
+step "2. 建立 2026 年度创建活动（默认规则）"
+pingan campaign new --year 2026
+
+step "3. 导入样例花名册（3 个乡镇、9 个村、324 户）"
+pingan roster import samples/roster-2026.xlsx --year 2026
+
+step "4. 再导入一次：不应有任何变化"
+pingan roster import samples/roster-2026.xlsx --year 2026
+
+step "5. 导入一份有问题的花名册：默认整份拒收，并逐行说明错误"
+cp samples/roster-dirty.xlsx "$OUT/"
+if pingan roster import "$OUT/roster-dirty.xlsx" --year 2026; then
+  echo "意外：有问题的花名册被接受了" >&2
+  exit 1
+fi
+
+step "6. 只导入正确的行（--skip-invalid），错误行另存为 Excel"
+pingan roster import "$OUT/roster-dirty.xlsx" --year 2026 --skip-invalid
+
+step "7. 导入任务指标（附件1）"
+pingan quotas import samples/quotas-2026.xlsx --year 2026
+
+step "8. 各乡镇汇总"
+pingan summary --year 2026
+
+step "9. 导出城关镇花名册"
+pingan roster export --township 城关镇 --out "$OUT/城关镇花名册.xlsx"
+
+step "完成"
+echo "数据库：$OUT/data/pingan.db"
+echo "输出：$OUT/（城关镇花名册.xlsx，roster-dirty.rejected.xlsx 为被拒收的行）"
+echo "可继续用 PINGAN_DATA_DIR=$OUT/data .venv/bin/pingan … 查看，例如："
+echo "  PINGAN_DATA_DIR=$OUT/data .venv/bin/pingan roster list --village 南关村"

@@ -1,0 +1,1 @@
+"""The campaign (创建活动): a year's rules, standards, phases and quotas."""

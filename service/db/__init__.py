@@ -1,0 +1,1 @@
+"""Storage (存储): SQLAlchemy models, sessions and Alembic migrations."""

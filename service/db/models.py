@@ -1,0 +1,215 @@
+"""The campaign model (数据模型): units, households, campaign years, quotas and the audit log."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    Enum,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+def utcnow() -> dt.datetime:
+    """Return the current time in UTC (stored without a zone, always UTC)."""
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+class Base(DeclarativeBase):
+    """Declarative base of every table."""
+
+
+class UnitLevel(enum.StrEnum):
+    """行政层级: 区 → 乡镇/街道 → 村/社区 → 村民小组."""
+
+    district = "district"
+    township = "township"
+    village = "village"
+    group = "group"
+
+    @property
+    def label(self) -> str:
+        """Return the Chinese name of the level."""
+        return {"district": "区", "township": "乡镇（街道）", "village": "村（社区）", "group": "村民小组"}[
+            self.value
+        ]
+
+
+class AdminUnit(Base):
+    """行政单位: a district, township (乡镇/街道), village (村/社区) or villager group (村民小组)."""
+
+    __tablename__ = "admin_unit"
+    __table_args__ = (UniqueConstraint("parent_id", "name", name="uq_admin_unit_parent_name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    level: Mapped[UnitLevel] = mapped_column(Enum(UnitLevel, native_enum=False, length=16), index=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(64))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("admin_unit.id"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+    parent: Mapped[AdminUnit | None] = relationship(remote_side=[id], back_populates="children")
+    children: Mapped[list[AdminUnit]] = relationship(back_populates="parent", order_by="AdminUnit.code")
+
+
+class Household(Base):
+    """户: a family taking part in the campaign, with a stable id (户编号) kept across years."""
+
+    __tablename__ = "household"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    village_id: Mapped[int] = mapped_column(ForeignKey("admin_unit.id"), index=True)
+    group_id: Mapped[int | None] = mapped_column(ForeignKey("admin_unit.id"), index=True)
+    head_name: Mapped[str] = mapped_column(String(64), index=True)
+    head_birth: Mapped[str | None] = mapped_column(String(7))
+    political_status: Mapped[str | None] = mapped_column(String(16))
+    occupation: Mapped[str | None] = mapped_column(String(64))
+    family_size: Mapped[int | None] = mapped_column(Integer)
+    address: Mapped[str | None] = mapped_column(String(200))
+    phone: Mapped[str | None] = mapped_column(String(20))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+    village: Mapped[AdminUnit] = relationship(foreign_keys=[village_id])
+    group: Mapped[AdminUnit | None] = relationship(foreign_keys=[group_id])
+    members: Mapped[list[Member]] = relationship(
+        back_populates="household", order_by="Member.seq", cascade="all, delete-orphan"
+    )
+
+
+class Member(Base):
+    """家庭成员: a member of a household other than its head."""
+
+    __tablename__ = "member"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    household_id: Mapped[int] = mapped_column(ForeignKey("household.id", ondelete="CASCADE"), index=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(64))
+    age: Mapped[int | None] = mapped_column(Integer)
+    relation: Mapped[str | None] = mapped_column(String(16))
+    workplace: Mapped[str | None] = mapped_column(String(100))
+
+    household: Mapped[Household] = relationship(back_populates="members")
+
+
+class CampaignYear(Base):
+    """创建年度: one year of the campaign and the rules that year applies."""
+
+    __tablename__ = "campaign_year"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    district_title: Mapped[str] = mapped_column(String(64))
+    pass_mark: Mapped[int] = mapped_column(Integer)
+    model_mark: Mapped[int] = mapped_column(Integer)
+    participation_target: Mapped[float] = mapped_column(Float)
+    notice_working_days: Mapped[int] = mapped_column(Integer)
+    review_cycle_years: Mapped[int] = mapped_column(Integer)
+    rectification_days: Mapped[int] = mapped_column(Integer)
+    report_deadline: Mapped[dt.date] = mapped_column(Date)
+    evaluation_months: Mapped[list[int]] = mapped_column(JSON)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+    standards: Mapped[list[Standard]] = relationship(
+        back_populates="campaign", order_by="Standard.seq", cascade="all, delete-orphan"
+    )
+    phases: Mapped[list[CampaignPhase]] = relationship(
+        back_populates="campaign", order_by="CampaignPhase.seq", cascade="all, delete-orphan"
+    )
+
+
+class Standard(Base):
+    """创建标准: one of the year's ten standards (十好) with points, criteria and veto flag."""
+
+    __tablename__ = "standard"
+    __table_args__ = (UniqueConstraint("year", "seq", name="uq_standard_year_seq"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    year: Mapped[int] = mapped_column(ForeignKey("campaign_year.year", ondelete="CASCADE"))
+    seq: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(100))
+    points: Mapped[int] = mapped_column(Integer)
+    criteria: Mapped[str] = mapped_column(Text)
+    veto: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    campaign: Mapped[CampaignYear] = relationship(back_populates="standards")
+
+
+class CampaignPhase(Base):
+    """工作阶段: a phase of the year's work with its start and end dates."""
+
+    __tablename__ = "campaign_phase"
+    __table_args__ = (UniqueConstraint("year", "seq", name="uq_phase_year_seq"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    year: Mapped[int] = mapped_column(ForeignKey("campaign_year.year", ondelete="CASCADE"))
+    seq: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(64))
+    starts: Mapped[dt.date] = mapped_column(Date)
+    ends: Mapped[dt.date] = mapped_column(Date)
+
+    campaign: Mapped[CampaignYear] = relationship(back_populates="phases")
+
+
+class Quota(Base):
+    """任务指标 (附件1): a township's targets for one year."""
+
+    __tablename__ = "quota"
+    __table_args__ = (UniqueConstraint("year", "township_id", name="uq_quota_year_township"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    year: Mapped[int] = mapped_column(ForeignKey("campaign_year.year", ondelete="CASCADE"))
+    township_id: Mapped[int] = mapped_column(ForeignKey("admin_unit.id"))
+    total_households: Mapped[int | None] = mapped_column(Integer)
+    family_quota: Mapped[int] = mapped_column(Integer)
+    model_quota: Mapped[int] = mapped_column(Integer)
+
+    township: Mapped[AdminUnit] = relationship()
+
+
+class RosterImport(Base):
+    """花名册导入记录: one import of a roster file, kept as a trace (规范痕迹)."""
+
+    __tablename__ = "roster_import"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    file_name: Mapped[str] = mapped_column(String(255))
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    year: Mapped[int | None] = mapped_column(Integer)
+    actor: Mapped[str] = mapped_column(String(64))
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    rows: Mapped[int] = mapped_column(Integer)
+    created: Mapped[int] = mapped_column(Integer)
+    updated: Mapped[int] = mapped_column(Integer)
+    unchanged: Mapped[int] = mapped_column(Integer)
+    rejected: Mapped[int] = mapped_column(Integer)
+
+
+class AuditEntry(Base):
+    """审计日志: who changed what, when, from which source, with old and new values."""
+
+    __tablename__ = "audit_entry"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    actor: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(16))
+    entity: Mapped[str] = mapped_column(String(32), index=True)
+    entity_key: Mapped[str] = mapped_column(String(64), index=True)
+    old: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    new: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    source: Mapped[str | None] = mapped_column(String(255))

@@ -1,0 +1,88 @@
+"""Settings (配置): one typed object, read from the environment (prefix ``PINGAN_``) once.
+
+No other module reads the environment. The secret key that signs sheet codes is never a fixed
+default: unless ``PINGAN_SECRET_KEY`` is set, a random key is generated on first use and kept in
+``<data_dir>/secret.key`` (mode 0600), so every installation signs with its own key.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+import secrets
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from service.errors import ConfigError
+
+MIN_SECRET_LENGTH = 32
+
+
+def _default_actor() -> str:
+    """Return the login name of the person running the command."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
+
+
+class Settings(BaseSettings):
+    """All of pingan's settings, validated once."""
+
+    model_config = SettingsConfigDict(env_prefix="PINGAN_", env_file=None, extra="ignore")
+
+    data_dir: Path = Field(default=Path("data"), description="数据目录：数据库、密钥、扫描件与输出")
+    database_url: str | None = Field(default=None, description="数据库地址；默认 data_dir 下的 SQLite")
+    secret_key: SecretStr | None = Field(default=None, description="签名表格二维码的密钥；默认首次运行时生成")
+    ocr_engine: Literal["tesseract", "rapidocr"] = Field(default="tesseract", description="文字识别引擎")
+    actor: str = Field(default_factory=_default_actor, description="审计日志中记录的操作人")
+    tool_timeout: float = Field(default=120.0, gt=0, description="外部程序超时（秒）")
+    max_roster_bytes: int = Field(default=50 * 1024 * 1024, gt=0, description="花名册文件大小上限")
+    max_roster_rows: int = Field(default=200_000, gt=0, description="花名册行数上限")
+
+    @field_validator("secret_key")
+    @classmethod
+    def _secret_long_enough(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and len(value.get_secret_value()) < MIN_SECRET_LENGTH:
+            raise ValueError(f"PINGAN_SECRET_KEY 至少需要 {MIN_SECRET_LENGTH} 个字符")
+        return value
+
+    @property
+    def resolved_database_url(self) -> str:
+        """Return the database URL, defaulting to an embedded SQLite file in the data folder."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'pingan.db').resolve()}"
+
+    def signing_key(self) -> bytes:
+        """Return the installation's secret key, generating and storing it on first use."""
+        if self.secret_key is not None:
+            return self.secret_key.get_secret_value().encode()
+        path = self.data_dir / "secret.key"
+        if path.exists():
+            key = path.read_text(encoding="ascii").strip()
+            if len(key) < MIN_SECRET_LENGTH:
+                raise ConfigError(
+                    f"密钥文件 {path} 内容过短或已损坏。",
+                    hint="如无已印发的表格，可删除该文件后重新运行；否则请从备份恢复。",
+                )
+            return key.encode()
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_urlsafe(48)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="ascii") as handle:
+            handle.write(key + "\n")
+        return key.encode()
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """Return the settings, read from the environment once per process."""
+    try:
+        return Settings()
+    except ValueError as exc:
+        raise ConfigError(f"配置有误：{exc}", hint="请检查以 PINGAN_ 开头的环境变量。") from exc

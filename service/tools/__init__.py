@@ -1,0 +1,1 @@
+"""External programs (外部程序): one wrapper that runs them, and the probes behind ``pingan doctor``."""

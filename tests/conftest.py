@@ -1,0 +1,88 @@
+"""Shared fixtures: a fresh data folder per test, the CLI, and an initialised database."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from service.cli import main
+from service.db.session import make_engine, session_scope
+from service.settings import get_settings
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = ROOT / "samples"
+
+
+@dataclass
+class CliResult:
+    """Exit code and output of one CLI run."""
+
+    code: int
+    out: str
+    err: str
+
+
+@pytest.fixture(autouse=True)
+def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """Point pingan at a fresh data folder (and so a fresh SQLite database) for each test."""
+    folder = tmp_path / "data"
+    monkeypatch.setenv("PINGAN_DATA_DIR", str(folder))
+    monkeypatch.setenv("PINGAN_ACTOR", "测试员")
+    monkeypatch.setenv("COLUMNS", "200")
+    get_settings.cache_clear()
+    yield folder
+    get_settings.cache_clear()
+
+
+@pytest.fixture
+def cli(capsys: pytest.CaptureFixture[str]) -> Callable[..., CliResult]:
+    """Run ``pingan`` in-process and return its exit code and output."""
+
+    def run(*args: str | Path) -> CliResult:
+        capsys.readouterr()
+        code = main([str(a) for a in args])
+        captured = capsys.readouterr()
+        return CliResult(code, captured.out, captured.err)
+
+    return run
+
+
+@pytest.fixture
+def initialised(cli: Callable[..., CliResult]) -> Callable[..., CliResult]:
+    """A database with the district 清河区 and the 2026 campaign year."""
+    assert cli("init", "--district", "清河区", "--district-code", "330199").code == 0
+    assert cli("campaign", "new", "--year", "2026").code == 0
+    return cli
+
+
+@pytest.fixture
+def engine(initialised: Callable[..., CliResult]) -> Iterator[Engine]:
+    """An engine on the test's initialised database."""
+    db = make_engine(get_settings().resolved_database_url)
+    yield db
+    db.dispose()
+
+
+@pytest.fixture
+def session(engine: Engine) -> Iterator[Session]:
+    """A session on the test's initialised database (committed at the end)."""
+    with session_scope(engine) as db_session:
+        yield db_session
+
+
+@pytest.fixture
+def sample(tmp_path: Path) -> Callable[[str], Path]:
+    """Copy a file from samples/ into the test's folder (so rejected-row files land there)."""
+
+    def copy(name: str) -> Path:
+        target = tmp_path / name
+        shutil.copy(SAMPLES / name, target)
+        return target
+
+    return copy
