@@ -8,6 +8,7 @@ unless an office supplies its own.
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -48,7 +49,7 @@ def _parse_chinese_number(text: str) -> int | None:
 
 def canonical_group_name(name: str, village_name: str = "") -> str:
     """Return a villager group's name in one form: “1组”, “一组”, “第一小组” → “第一村民小组”."""
-    text = re.sub(r"\s+", "", name)
+    text = re.sub(r"\s+", "", unicodedata.normalize("NFKC", name))
     match = re.fullmatch(r"第?([0-9一二三四五六七八九十]+)(村民小组|居民小组|村民组|居民组|小组|组)", text)
     if match is None:
         return text

@@ -129,7 +129,7 @@ def test_members_in_the_roster_form() -> None:
 
 
 def test_member_age_out_of_range() -> None:
-    with pytest.raises(f.FieldProblem, match="张大山.*150"):
+    with pytest.raises(f.FieldProblem, match=r"张大山.*150"):
         f.parse_members("张大山（父，150岁）")
 
 

@@ -14,6 +14,8 @@ from service.cli import campaign, quotas, roster, system
 from service.cli.common import err_console
 from service.errors import PinganError
 
+MAX_PROBLEMS_SHOWN = 200
+
 app = typer.Typer(
     name="pingan",
     help="平安家庭创建工作系统：花名册、表格印制、扫描识读、审核与公文生成。",
@@ -34,8 +36,13 @@ def main(argv: list[str] | None = None) -> int:
         app(args=argv, prog_name="pingan")
     except PinganError as exc:
         err_console.print(f"[bold red]错误：[/]{exc.message}")
-        for problem in getattr(exc, "problems", None) or []:
+        problems = getattr(exc, "problems", None) or []
+        for problem in problems[:MAX_PROBLEMS_SHOWN]:
             err_console.print(f"  {problem}", markup=False, soft_wrap=True)
+        if len(problems) > MAX_PROBLEMS_SHOWN:
+            err_console.print(
+                f"  ……共 {len(problems)} 处，其余 {len(problems) - MAX_PROBLEMS_SHOWN} 处未显示。"
+            )
         if exc.hint:
             err_console.print(f"[yellow]处理办法：[/]{exc.hint}")
         return exc.exit_code

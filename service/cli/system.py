@@ -53,20 +53,20 @@ def init(
 def doctor() -> None:
     """检查外部程序与字体是否齐全，显示版本与安装办法。"""
     table = Table(title="pingan 运行环境检查")
-    for column in ("项目", "用途", "状态", "版本/说明", "处理办法"):
+    for column in ("项目", "用途", "状态", "版本/说明"):
         table.add_column(column)
-    missing = 0
-    for probe in run_probes():
-        ok = (
-            "[green]✔ 已就绪[/]"
-            if probe.found
-            else ("[red]✘ 缺少[/]" if probe.required else "[yellow]— 可选[/]")
-        )
-        missing += int(not probe.found and probe.required)
-        table.add_row(probe.name, probe.purpose, ok, probe.version, probe.advice)
+    probes = run_probes()
+    missing = [probe for probe in probes if not probe.found and probe.required]
+    for probe in probes:
+        ok = "[green]✔ 已就绪[/]" if probe.found else "[red]✘ 缺少[/]"
+        table.add_row(probe.name, probe.purpose, ok, probe.version)
     console.print(table)
     if missing:
-        console.print(f"[red]有 {missing} 项必需组件缺少。[/]在项目目录以 root 运行 make setup 可一次装齐。")
+        for probe in missing:
+            console.print(f"[red]✘ {probe.name}[/]：{probe.advice}", soft_wrap=True)
+        console.print(
+            f"[red]有 {len(missing)} 项必需组件缺少。[/]在项目目录以 root 运行 make setup 可一次装齐。"
+        )
         raise typer.Exit(1)
     console.print("[green]全部必需组件已就绪。[/]")
 

@@ -413,17 +413,19 @@ class RosterImporter:
             present = set(row.raw.columns)
             new_values = _row_values(row, present)
             if household is None:
-                household = Household(code=self._new_code(village, next_seq), village=village, group=group)
+                household = Household(
+                    code=self._new_code(village, next_seq), village=village, group=group, members=[]
+                )
                 self._assign(household, new_values)
                 self.session.add(household)
-                self.session.flush()
+                created = {"group": None, **dict.fromkeys(HOUSEHOLD_FIELDS), "members": [], **new_values}
                 audit.record(
                     self.session,
                     actor=self.actor,
                     action="create",
                     entity="household",
                     key=household.code,
-                    new=snapshot(household),
+                    new=created,
                     source=source,
                 )
                 report.created += 1
@@ -438,7 +440,6 @@ class RosterImporter:
             if row.group is not None:
                 household.group = group
             self._assign(household, new_values)
-            self.session.flush()
             audit.record(
                 self.session,
                 actor=self.actor,
