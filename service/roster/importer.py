@@ -91,6 +91,10 @@ class ImportReport:
     notes: list[str] = field(default_factory=list)
     rejected_file: Path | None = None
 
+    def reject(self, raw: RawRow, field_name: str, message: str) -> None:
+        """Reject a whole row for one problem in one of its columns."""
+        self.rejected.append((raw, [RowProblem(raw.sheet, raw.row, _column_label(raw, field_name), message)]))
+
     @property
     def problems(self) -> list[RowProblem]:
         """Return every problem of every rejected row, in file order."""
@@ -166,6 +170,11 @@ def validate_row(
         phone=phone,
         members=members,
     )
+
+
+def _place(household: Household) -> str:
+    village = household.village
+    return f"{village.parent.name if village.parent else ''}{village.name}"
 
 
 def snapshot(household: Household) -> dict[str, Any]:
@@ -271,20 +280,12 @@ class RosterImporter:
             if key in seen:
                 first = seen[key]
                 where = f"第 {first.row} 行" if first.sheet == raw.sheet else f"{first.sheet}!{first.row}"
-                report.rejected.append(
-                    (
-                        raw,
-                        [
-                            RowProblem(
-                                raw.sheet,
-                                raw.row,
-                                _column_label(raw, "head_name"),
-                                f"与{where}重复（同一村、同一户主“{result.head_name}”"
-                                + (f"、同一出生年月 {result.head_birth}" if result.head_birth else "")
-                                + "）；请删除重复行",
-                            )
-                        ],
-                    )
+                report.reject(
+                    raw,
+                    "head_name",
+                    f"与{where}重复（同一村、同一户主“{result.head_name}”"
+                    + (f"、同一出生年月 {result.head_birth}" if result.head_birth else "")
+                    + "）；请删除重复行",
                 )
                 continue
             seen[key] = raw
@@ -326,59 +327,29 @@ class RosterImporter:
             if row.code:
                 household = by_code.get(row.code)
                 if household is None:
-                    report.rejected.append(
-                        (
-                            row.raw,
-                            [
-                                RowProblem(
-                                    row.raw.sheet,
-                                    row.raw.row,
-                                    _column_label(row.raw, "household_code"),
-                                    f"户编号 {row.code} 不存在；新登记的户请留空户编号",
-                                )
-                            ],
-                        )
+                    report.reject(
+                        row.raw, "household_code", f"户编号 {row.code} 不存在；新登记的户请留空户编号"
                     )
                     continue
             else:
                 household = by_key.get(row.identity())
-                if household is None and row.head_birth and row.phone:
-                    twins = by_person.get((row.head_name, row.head_birth, row.phone), [])
-                    if twins:
-                        twin = twins[0]
-                        place = (
-                            f"{twin.village.parent.name if twin.village.parent else ''}{twin.village.name}"
-                        )
-                        report.rejected.append(
-                            (
-                                row.raw,
-                                [
-                                    RowProblem(
-                                        row.raw.sheet,
-                                        row.raw.row,
-                                        _column_label(row.raw, "head_name"),
-                                        f"疑似重复：与已登记的户 {twin.code}（{place}）户主姓名、出生年月、联系电话均相同；"
-                                        f"如确为迁居，请在“户编号”列填写 {twin.code}",
-                                    )
-                                ],
-                            )
-                        )
-                        continue
+                twins = by_person.get((row.head_name, row.head_birth or "", row.phone or ""), [])
+                if household is None and twins:
+                    twin = twins[0]
+                    report.reject(
+                        row.raw,
+                        "head_name",
+                        f"疑似重复：与已登记的户 {twin.code}（{_place(twin)}）户主姓名、出生年月、联系电话均相同；"
+                        f"如确为迁居，请在“户编号”列填写 {twin.code}",
+                    )
+                    continue
             if household is not None:
                 if household.id in claimed:
                     first = claimed[household.id].raw
-                    report.rejected.append(
-                        (
-                            row.raw,
-                            [
-                                RowProblem(
-                                    row.raw.sheet,
-                                    row.raw.row,
-                                    _column_label(row.raw, "head_name"),
-                                    f"与 {first.sheet}!{first.row} 是同一户 {household.code}；请删除重复行",
-                                )
-                            ],
-                        )
+                    report.reject(
+                        row.raw,
+                        "head_name",
+                        f"与 {first.sheet}!{first.row} 是同一户 {household.code}；请删除重复行",
                     )
                     continue
                 claimed[household.id] = row
