@@ -213,3 +213,47 @@ class AuditEntry(Base):
     old: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     new: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     source: Mapped[str | None] = mapped_column(String(255))
+
+
+class StoredLayout(Base):
+    """已印版式: a form layout as printed, kept by its hash so old sheets stay readable."""
+
+    __tablename__ = "form_layout"
+
+    hash: Mapped[str] = mapped_column(String(16), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    year: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(100))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class SheetStatus(enum.StrEnum):
+    """State of a printed sheet."""
+
+    issued = "issued"
+    superseded = "superseded"
+
+
+class Sheet(Base):
+    """已印表格: one printed sheet, by its serial (表格编号), for a household or blank."""
+
+    __tablename__ = "sheet"
+
+    serial: Mapped[str] = mapped_column(String(20), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16), index=True)
+    year: Mapped[int] = mapped_column(Integer, index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    layout_hash: Mapped[str] = mapped_column(ForeignKey("form_layout.hash"))
+    household_id: Mapped[int | None] = mapped_column(ForeignKey("household.id"), index=True)
+    village_id: Mapped[int] = mapped_column(ForeignKey("admin_unit.id"), index=True)
+    status: Mapped[SheetStatus] = mapped_column(
+        Enum(SheetStatus, native_enum=False, length=16), default=SheetStatus.issued
+    )
+    superseded_by: Mapped[str | None] = mapped_column(String(20))
+    file_name: Mapped[str] = mapped_column(String(255))
+    printed_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    actor: Mapped[str] = mapped_column(String(64))
+
+    household: Mapped[Household | None] = relationship()
+    village: Mapped[AdminUnit] = relationship()

@@ -1,0 +1,55 @@
+"""Concurrency (并发): a serial and a process-pool executor behind one small interface."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from typing import Protocol, TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+class Executor(Protocol):
+    """Runs a function over items and yields results as they complete."""
+
+    def run(self, fn: Callable[[T], R], items: Iterable[T]) -> Iterator[R]:
+        """Yield ``fn(item)`` for every item, in completion order; the first error stops the run."""
+        ...
+
+
+class SerialExecutor:
+    """Runs everything in this process, in order."""
+
+    def run(self, fn: Callable[[T], R], items: Iterable[T]) -> Iterator[R]:
+        """Yield results one by one."""
+        for item in items:
+            yield fn(item)
+
+
+class PoolExecutor:
+    """Runs work in a pool of processes (one per core by default)."""
+
+    def __init__(self, workers: int | None = None) -> None:
+        self.workers = max(1, workers or os.cpu_count() or 1)
+
+    def run(self, fn: Callable[[T], R], items: Iterable[T]) -> Iterator[R]:
+        """Yield results as workers finish them; cancel the rest on the first error."""
+        with ProcessPoolExecutor(max_workers=self.workers) as pool:
+            pending: set[Future[R]] = {pool.submit(fn, item) for item in items}
+            try:
+                while pending:
+                    done, pending = wait(pending, return_when=FIRST_COMPLETED)
+                    for future in done:
+                        yield future.result()
+            finally:
+                for future in pending:
+                    future.cancel()
+
+
+def executor_for(workers: int | None) -> Executor:
+    """Return a serial executor for one worker, a process pool otherwise."""
+    if workers == 1:
+        return SerialExecutor()
+    return PoolExecutor(workers)
