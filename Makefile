@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup system venv demo test lint typecheck pytest clean samples
+.PHONY: setup system venv demo test lint typecheck pytest clean samples templates bench-forms
 
 setup: system venv
 
@@ -40,6 +40,12 @@ test: setup lint typecheck pytest
 
 samples: venv
 	$(BIN)/python samples/make_samples.py
+
+templates: venv
+	$(BIN)/python scripts/make_templates.py
+
+bench-forms: setup
+	$(BIN)/python -m bench.forms
 
 clean:
 	rm -rf out .pytest_cache .mypy_cache .ruff_cache

@@ -21,7 +21,7 @@ FIDUCIAL_INSET = 10.0
 CODE_BOX = Rect(x=172.0, y=14.0, w=22.0, h=22.0)
 PT = 25.4 / 72  # one point in mm
 FIELD_INSET = 0.8
-#: Characters that must not start a line (they hang at the end of the previous one instead).
+#: Characters that must not start a line (the character before them moves down with them).
 NO_LINE_START = set("，。、；：？！）》」』”’%…·,.;:?!)")
 
 
@@ -33,7 +33,7 @@ class LayoutError(PinganError):
 
 
 def wrap(text: str, width: float, size: float, font: str) -> list[str]:
-    """Break ``text`` into lines no wider than ``width`` mm, letting closing punctuation hang."""
+    """Break ``text`` into lines no wider than ``width`` mm; closing punctuation never starts a line."""
     lines: list[str] = []
     current = ""
     for ch in text:
@@ -41,9 +41,13 @@ def wrap(text: str, width: float, size: float, font: str) -> list[str]:
             lines.append(current)
             current = ""
             continue
-        if current and text_width(current + ch, font, size) > width and ch not in NO_LINE_START:
-            lines.append(current)
-            current = ch
+        if current and text_width(current + ch, font, size) > width:
+            if ch in NO_LINE_START and len(current) > 1:
+                lines.append(current[:-1])  # carry the last character down with the punctuation
+                current = current[-1] + ch
+            else:
+                lines.append(current)
+                current = ch
         else:
             current += ch
     if current:

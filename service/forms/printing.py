@@ -9,6 +9,7 @@ serial and marks the old one superseded.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import os
 import tempfile
 from dataclasses import dataclass, field
@@ -90,14 +91,24 @@ class PrintReport:
 
 
 def render_job(job: RenderJob) -> tuple[str, int]:
-    """Render one file (in a worker process); return its path and page count."""
-    layout = FormLayout.from_json(job.layout_json)
-    if job.fmt == "docx":
-        from service.forms.render_docx import render_docx_sheets
+    """Render one file (in a worker process); return its path and page count.
 
-        pages = render_docx_sheets(layout, job.sheets, Path(job.path), job.key, job.standards)
-    else:
-        pages = render_sheets(layout, job.sheets, Path(job.path), job.key, job.fillable)
+    The cyclic garbage collector is paused while a file is built: a file is hundreds of thousands
+    of small PDF objects, all alive until it is saved, and repeated collections over them cost a
+    third of the time. It runs once when the file is done.
+    """
+    layout = FormLayout.from_json(job.layout_json)
+    gc.disable()
+    try:
+        if job.fmt == "docx":
+            from service.forms.render_docx import render_docx_sheets
+
+            pages = render_docx_sheets(layout, job.sheets, Path(job.path), job.key, job.standards)
+        else:
+            pages = render_sheets(layout, job.sheets, Path(job.path), job.key, job.fillable)
+    finally:
+        gc.enable()
+        gc.collect()
     return job.path, pages
 
 
@@ -248,13 +259,14 @@ class FormPrinter:
                 written.append(final)
                 pages = len(job.sheets) * len(layout.pages)
                 report.files.append(PrintedFile(final, len(job.sheets), pages))
+            replaced = self._supersede(
+                request, [(sheet, owner) for rows in sheets_by_file.values() for sheet, owner in rows]
+            )
+            report.superseded = sorted(replaced)
             for rows in sheets_by_file.values():
-                for sheet, household in rows:
-                    if household is not None:
-                        report.superseded += self._supersede(request, household, sheet.serial)
-                    self.session.add(sheet)
+                self.session.add_all(sheet for sheet, _ in rows)
             self.session.flush()
-            report.register = self._write_register(request, sheets_by_file)
+            report.register = self._write_register(request, sheets_by_file, replaced)
             written.append(report.register)
         except BaseException:
             self.progress.finish()
@@ -265,22 +277,34 @@ class FormPrinter:
             raise
         return report
 
-    def _supersede(self, request: PrintRequest, household: Household, serial: str) -> list[str]:
-        older = self.session.scalars(
-            select(Sheet).where(
-                Sheet.kind == request.kind,
-                Sheet.year == request.year,
-                Sheet.household_id == household.id,
-                Sheet.status == SheetStatus.issued,
-            )
-        ).all()
-        for sheet in older:
-            sheet.status = SheetStatus.superseded
-            sheet.superseded_by = serial
-        return [s.serial for s in older]
+    def _supersede(
+        self, request: PrintRequest, printed: list[tuple[Sheet, Household | None]]
+    ) -> dict[str, str]:
+        """Mark the households' earlier sheets of this form and year superseded; return {old: new serial}."""
+        new_serial = {owner.id: sheet.serial for sheet, owner in printed if owner is not None}
+        replaced: dict[str, str] = {}
+        ids = sorted(new_serial)
+        for start in range(0, len(ids), 500):
+            older = self.session.scalars(
+                select(Sheet).where(
+                    Sheet.kind == request.kind,
+                    Sheet.year == request.year,
+                    Sheet.household_id.in_(ids[start : start + 500]),
+                    Sheet.status == SheetStatus.issued,
+                )
+            ).all()
+            for sheet in older:
+                assert sheet.household_id is not None
+                sheet.status = SheetStatus.superseded
+                sheet.superseded_by = new_serial[sheet.household_id]
+                replaced[sheet.serial] = sheet.superseded_by
+        return replaced
 
     def _write_register(
-        self, request: PrintRequest, files: dict[str, list[tuple[Sheet, Household | None]]]
+        self,
+        request: PrintRequest,
+        files: dict[str, list[tuple[Sheet, Household | None]]],
+        replaced: dict[str, str],
     ) -> Path:
         label = KIND_LABELS[request.kind]
         stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
@@ -307,14 +331,15 @@ class FormPrinter:
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         now = dt.datetime.now().strftime("%Y-%m-%d %H:%M")
+        by_new: dict[str, list[str]] = {}
+        for old, new in replaced.items():
+            by_new.setdefault(new, []).append(old)
         index = 0
         for rows in files.values():
             for printed, owner in rows:
                 index += 1
                 village = owner.village if owner else self.session.get(AdminUnit, printed.village_id)
-                older = self.session.scalars(
-                    select(Sheet.serial).where(Sheet.superseded_by == printed.serial)
-                ).all()
+                older = by_new.get(printed.serial, [])
                 sheet.append(
                     [
                         index,

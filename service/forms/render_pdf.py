@@ -9,13 +9,22 @@ Widgets share two appearance streams and are written as raw PDF, which keeps bul
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import segno
+from reportlab import rl_config
 from reportlab.lib.colors import Color
-from reportlab.pdfbase.pdfdoc import PDFArray, PDFDictionary, PDFName, PDFObject, PDFStream
+from reportlab.pdfbase.pdfdoc import (
+    PDFArray,
+    PDFDictionary,
+    PDFName,
+    PDFObject,
+    PDFObjectReference,
+    PDFStream,
+)
 from reportlab.pdfgen import canvas as rl_canvas
 
 from ocr.code import SheetCode, encode
@@ -41,17 +50,22 @@ class SheetPrint:
 
 
 class _Raw(PDFObject):  # type: ignore[misc]
-    """A PDF object written from a template; ``{0}``, ``{1}``… are filled with object references."""
+    """A PDF object written as text; ``{page}`` is filled with the page's reference when the file is saved.
 
-    __slots__ = ("refs", "template")
+    Objects get their numbers when they are registered, so references to widgets, groups and
+    appearances are written as plain ``N 0 R`` at once; only the page (numbered when it is shown)
+    is resolved late.
+    """
 
-    def __init__(self, template: str, refs: Sequence[object] = ()) -> None:
-        self.template = template
-        self.refs = list(refs)
+    def __init__(self, text: str = "", page: object | None = None) -> None:
+        self.text = text
+        self.page = page
 
-    def format(self, document: object) -> bytes:
-        refs = [r.format(document).decode("latin-1") for r in self.refs]  # type: ignore[attr-defined]
-        return self.template.format(*refs).encode("latin-1")
+    def format(self, document: Any) -> bytes:
+        if self.page is None:
+            return self.text.encode("latin-1")
+        number = document.idToObjectNumberAndVersion[self.page.name][0]  # type: ignore[attr-defined]
+        return self.text.replace("{page}", f"{number} 0 R").encode("latin-1")
 
 
 def _pdf_string(text: str) -> str:
@@ -83,22 +97,29 @@ def _disc(size: float) -> str:
 class FormPdf:
     """A PDF file of sheets of one layout, written page by page."""
 
-    def __init__(self, layout: FormLayout, path: Path, key: bytes, fillable: bool = True) -> None:
+    def __init__(
+        self, layout: FormLayout, path: Path, key: bytes, fillable: bool = True, stamp_static: bool = True
+    ) -> None:
         register_all()
+        self.stamp_static = stamp_static
         self.layout = layout
         self.layout_hash = layout.layout_hash()
         self.key = key
         self.fillable = fillable
+        rl_config.useA85 = 0  # binary (deflated) streams: ASCII85 costs time and a quarter more bytes
         self.canvas = rl_canvas.Canvas(str(path), pagesize=(210 * MM, 297 * MM), pageCompression=1)
         self.canvas.setTitle(layout.title)
         self.canvas.setCreator("pingan")
         self.pages = 0
-        self._fields: list[PDFObject] = []
-        self._appearances: dict[float, tuple[object, object]] = {}
-        for page in layout.pages:
-            self._define_static(page)
+        self._fields: list[str] = []
+        self._appearances: dict[float, tuple[str, str]] = {}
+        if stamp_static:
+            for page in layout.pages:
+                self.canvas.beginForm(f"static{page.number}")
+                self._draw_static(page)
+                self.canvas.endForm()
         if fillable:
-            acro = _Raw("")
+            acro = _Raw()
             self.canvas._doc._catalog.AcroForm = acro
             self._acro = acro
 
@@ -106,9 +127,8 @@ class FormPdf:
     def _y(self, page: PageLayout, y: float) -> float:
         return (page.height - y) * MM
 
-    def _define_static(self, page: PageLayout) -> None:
+    def _draw_static(self, page: PageLayout) -> None:
         c = self.canvas
-        c.beginForm(f"static{page.number}")
         c.setFillColor(Color(0, 0, 0))
         for fid in page.fiducials:
             half = fid.size / 2
@@ -142,7 +162,6 @@ class FormPdf:
                         "center",
                         BUBBLE_TEXT_GREY,
                     )
-        c.endForm()
 
     def _text(
         self, page: PageLayout, text: str, x: float, y: float, size: float, font: str, align: str, grey: float
@@ -165,7 +184,10 @@ class FormPdf:
         total = len(self.layout.pages)
         for page in self.layout.pages:
             c = self.canvas
-            c.doForm(f"static{page.number}")
+            if self.stamp_static:
+                c.doForm(f"static{page.number}")
+            else:
+                self._draw_static(page)
             code = SheetCode(
                 kind=self.layout.kind,
                 year=self.layout.year,
@@ -211,23 +233,37 @@ class FormPdf:
         self._text(page, text, rect.x + 0.5, baseline, size, "sans", "left", 0.0)
 
     # AcroForm widgets -------------------------------------------------------------------------
-    def _shared_appearances(self, size: float) -> tuple[object, object]:
+    def _register(self, obj: object) -> tuple[object, str]:
+        """Register a new object with the document; return its reference and its ``N 0 R`` text.
+
+        This is what reportlab's ``Reference`` does for a new unnamed object, without its checks
+        for re-registration (these objects are new by construction): a tenth of the cost.
+        """
+        doc = self.canvas._doc
+        number = doc.objectcounter = doc.objectcounter + 1
+        name = f"R{number}"
+        obj.__InternalName__ = name  # type: ignore[attr-defined]
+        doc.idToObjectNumberAndVersion[name] = (number, 0)
+        doc.numberToId[number] = name
+        doc.idToObject[name] = obj
+        return PDFObjectReference(name), f"{number} 0 R"
+
+    def _shared_appearances(self, size: float) -> tuple[str, str]:
         key = round(size, 2)
         if key not in self._appearances:
-            doc = self.canvas._doc
-            on = doc.Reference(_appearance(_disc(size), size))
-            off = doc.Reference(_appearance("", size))
+            on = self._register(_appearance(_disc(size), size))[1]
+            off = self._register(_appearance("", size))[1]
             self._appearances[key] = (on, off)
         return self._appearances[key]
 
     def _widget(self, fld: LayoutField, sheet: SheetPrint, prefilled: bool) -> None:
-        doc = self.canvas._doc
-        page_ref = doc.thisPageRef()
+        page_ref = self.canvas._doc.thisPageRef()
+        annotations = self.canvas._annotationrefs
         name = _pdf_string(f"{sheet.serial}_{fld.name}")
         height = 297.0
         if fld.kind == FieldKind.bubbles:
-            group = _Raw("")
-            group_ref = doc.Reference(group)
+            group = _Raw()
+            _, group_number = self._register(group)
             kids = []
             for bubble in fld.bubbles:
                 size = bubble.r * 2 * MM
@@ -235,18 +271,15 @@ class FormPdf:
                 x0, y0 = (bubble.x - bubble.r) * MM, (height - bubble.y - bubble.r) * MM
                 widget = _Raw(
                     "<< /Type /Annot /Subtype /Widget /F 4 /FT /Btn /AS /Off "
-                    f"/Rect [{x0:.2f} {y0:.2f} {x0 + size:.2f} {y0 + size:.2f}] /P {{0}} /Parent {{1}} "
-                    f"/MK << >> /AP << /N << /{bubble.value} {{2}} /Off {{3}} >> /D << /{bubble.value} {{2}} /Off {{3}} >> >> >>",
-                    [page_ref, group_ref, on, off],
+                    f"/Rect [{x0:.2f} {y0:.2f} {x0 + size:.2f} {y0 + size:.2f}] /P {{page}} /Parent {group_number} "
+                    f"/MK << >> /AP << /N << /{bubble.value} {on} /Off {off} >> >> >>",
+                    page_ref,
                 )
-                self.canvas._addAnnotation(widget)
-                kids.append(doc.Reference(widget))
-            refs = " ".join(f"{{{i}}}" for i in range(len(kids)))
-            group.template = (
-                f"<< /FT /Btn /Ff 49152 /T {name} /TU {_pdf_string(fld.label)} /V /Off /Kids [{refs}] >>"
-            )
-            group.refs = kids
-            self._fields.append(group_ref)
+                ref, number = self._register(widget)
+                annotations.append(ref)
+                kids.append(number)
+            group.text = f"<< /FT /Btn /Ff 49152 /T {name} /TU {_pdf_string(fld.label)} /V /Off /Kids [{' '.join(kids)}] >>"
+            self._fields.append(group_number)
         elif fld.kind == FieldKind.handwriting and not prefilled:
             r = fld.rect
             x0, y0 = r.x * MM, (height - r.bottom) * MM
@@ -254,21 +287,20 @@ class FormPdf:
             widget = _Raw(
                 "<< /Type /Annot /Subtype /Widget /F 4 /FT /Tx "
                 f"/T {name} /TU {_pdf_string(fld.label)} /Ff {multiline} /DA (/Helv 0 Tf 0 g) "
-                f"/Rect [{x0:.2f} {y0:.2f} {x0 + r.w * MM:.2f} {y0 + r.h * MM:.2f}] /P {{0}} >>",
-                [page_ref],
+                f"/Rect [{x0:.2f} {y0:.2f} {x0 + r.w * MM:.2f} {y0 + r.h * MM:.2f}] /P {{page}} >>",
+                page_ref,
             )
-            self.canvas._addAnnotation(widget)
-            self._fields.append(doc.Reference(widget))
+            ref, number = self._register(widget)
+            annotations.append(ref)
+            self._fields.append(number)
 
     def close(self) -> None:
         """Finish the file."""
         if self.fillable:
-            refs = " ".join(f"{{{i}}}" for i in range(len(self._fields)))
-            self._acro.template = (
-                f"<< /Fields [{refs}] /NeedAppearances true /DA (/Helv 0 Tf 0 g) "
+            self._acro.text = (
+                f"<< /Fields [{' '.join(self._fields)}] /NeedAppearances true /DA (/Helv 0 Tf 0 g) "
                 "/DR << /Font << /Helv << /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >> >> >> >>"
             )
-            self._acro.refs = self._fields
         self.canvas.save()
 
 
