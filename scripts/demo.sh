@@ -42,8 +42,19 @@ pingan summary --year 2026
 step "9. 导出城关镇花名册"
 pingan roster export --township 城关镇 --out "$OUT/城关镇花名册.xlsx"
 
+step "10. 印制南关村的预填评分表与申报审批表（PDF：可打印，也可在电脑上填写）"
+pingan forms score --year 2026 --village 南关村 --out "$OUT/表格"
+pingan forms application --year 2026 --village 南关村 --out "$OUT/表格"
+
+step "11. 印制南关村空白评分表 10 份（编号连续，供新户手写）"
+pingan forms score --year 2026 --village 南关村 --blank 10 --out "$OUT/表格"
+
+step "12. 北街社区的 Word 版申报审批表（每户一个 .docx）"
+pingan forms application --year 2026 --village 北街社区 --format docx --out "$OUT/表格"
+
 step "完成"
 echo "数据库：$OUT/data/pingan.db"
 echo "输出：$OUT/（城关镇花名册.xlsx，roster-dirty.rejected.xlsx 为被拒收的行）"
+echo "表格：$OUT/表格/（每村一个 PDF，附印制登记表；Word 版在以“申报审批表”命名的文件夹中）"
 echo "可继续用 PINGAN_DATA_DIR=$OUT/data .venv/bin/pingan … 查看，例如："
 echo "  PINGAN_DATA_DIR=$OUT/data .venv/bin/pingan roster list --village 南关村"

@@ -490,3 +490,15 @@ def test_word_versions_render_with_windows_fonts_and_convert(printed: Printed, t
     )
     for label in APPLICATION_LABELS:
         assert label in app_text, label
+
+
+def test_campaign_text_with_a_character_outside_the_font_is_refused() -> None:
+    from service.campaign.defaults import StandardText
+    from service.forms.geometry import LayoutError
+
+    rules = CampaignRules.defaults(2026, "清河区")
+    odd = rules.model_copy(
+        update={"standards": [StandardText(title="家庭\U0002c317好", criteria="无"), *rules.standards[1:]]}
+    )
+    with pytest.raises(LayoutError, match="U\\+2C317"):
+        build_layout("score", odd, 2026)

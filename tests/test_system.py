@@ -96,7 +96,15 @@ def test_default_database_is_sqlite_in_the_data_folder(data_dir: Path) -> None:
 def test_doctor_finds_the_installed_tools(cli: Cli) -> None:
     result = cli("doctor")
     assert result.code == 0, result.out
-    for name in ("tesseract", "chi_sim", "LibreOffice", "pdftoppm", "Noto Serif CJK SC", "AR PL UKai CN"):
+    for name in (
+        "tesseract",
+        "chi_sim",
+        "LibreOffice",
+        "pdftoppm",
+        "Noto Serif CJK SC",
+        "AR PL UKai CN",
+        "WenQuanYi Zen Hei",
+    ):
         assert name in result.out
     found = {p.name: p for p in run_probes()}
     assert found["tesseract"].version.split(".")[0].isdigit()

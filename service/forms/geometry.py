@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 from ocr.layout import Bubble, Fiducial, FieldKind, LayoutField, PageLayout, Rect, Rule, TextLine
 from service.errors import PinganError
-from service.forms.fonts import text_width
+from service.forms.fonts import missing_characters, text_width
 
 PAGE_W = 210.0
 PAGE_H = 297.0
@@ -75,7 +75,14 @@ class PageBuilder:
         align: str = "left",
         grey: float = 0.0,
     ) -> None:
-        """Place one line of text with its baseline at ``y``."""
+        """Place one line of text with its baseline at ``y``; refuse characters the font cannot draw."""
+        missing = missing_characters(text, font)
+        if missing:
+            names = "、".join(f"“{ch}”(U+{ord(ch):04X})" for ch in missing)
+            raise LayoutError(
+                f"表格文字“{text}”中的 {names} 不在表格字体中，印出来会是空框。",
+                hint="请修改该年度规则中的相应文字（pingan campaign set / show）。",
+            )
         self.texts.append(TextLine(text=text, x=x, y=y, size=size, font=font, align=align, grey=grey))  # type: ignore[arg-type, unused-ignore]
 
     def paragraph(

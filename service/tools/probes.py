@@ -102,11 +102,13 @@ def _font(family: str, purpose: str, package: str) -> Probe:
 
 
 def probe_fonts() -> list[Probe]:
-    """Check the free CJK fonts that stand in for 仿宋/小标宋, 黑体 and 楷体."""
+    """Check the free CJK fonts: stand-ins for 仿宋/小标宋, 黑体, 楷体, and the fonts embedded in forms."""
     return [
-        _font("Noto Serif CJK SC", "宋体、仿宋、小标宋的替代字体", "fonts-noto-cjk"),
-        _font("Noto Sans CJK SC", "黑体的替代字体", "fonts-noto-cjk"),
-        _font("AR PL UKai CN", "楷体的替代字体", "fonts-arphic-ukai"),
+        _font("Noto Serif CJK SC", "公文：宋体、仿宋、小标宋的替代字体", "fonts-noto-cjk"),
+        _font("Noto Sans CJK SC", "公文：黑体的替代字体", "fonts-noto-cjk"),
+        _font("AR PL UKai CN", "公文：楷体的替代字体", "fonts-arphic-ukai"),
+        _font("AR PL UMing CN", "表格：正文字体（内嵌 PDF）", "fonts-arphic-uming"),
+        _font("WenQuanYi Zen Hei", "表格：标题与预填内容字体（内嵌 PDF）", "fonts-wqy-zenhei"),
     ]
 
 
