@@ -8,6 +8,7 @@ PACKAGES=(
   tesseract-ocr tesseract-ocr-chi-sim
   fonts-noto-cjk fonts-arphic-ukai fonts-arphic-uming fonts-wqy-zenhei
   poppler-utils
+  libgl1 libglib2.0-0
   libreoffice-writer-nogui
   fontconfig
 )

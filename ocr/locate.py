@@ -1,0 +1,217 @@
+"""Finding the page (定位): the QR code gives identity and a first guess; the fiducials give alignment.
+
+The code alone is too small to place bubbles 20 cm away, so it only predicts where the four
+corner fiducials should be. Each fiducial is then found as a solid square near its prediction,
+and the page's homography (layout millimetres → image pixels) is fitted from at least three of
+them. The code's own corners, which the fit did not use, check it: when they disagree by more than
+a tolerance the page is not guessed at, it is reported unreadable.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+import zxingcpp
+from numpy.typing import NDArray
+
+from ocr.layout import PageLayout
+from ocr.settings import ReaderSettings
+
+Matrix = NDArray[np.float64]
+
+
+class NotAligned(Exception):
+    """The page could not be aligned; ``message`` and ``hint`` say why and what to do."""
+
+    def __init__(self, message: str, hint: str) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+
+@dataclass(frozen=True)
+class FoundCode:
+    """A QR code found on a page: its text and its four corners (TL, TR, BR, BL) in pixels."""
+
+    text: str
+    corners: NDArray[np.float64]
+
+
+@dataclass(frozen=True)
+class Alignment:
+    """How layout millimetres map to image pixels on one page."""
+
+    homography: Matrix
+    px_per_mm: float
+    rotation: int
+    fiducials_found: int
+    fit_error_mm: float
+    fiducials: dict[str, tuple[float, float]]
+
+    def to_px(self, points_mm: NDArray[np.float64]) -> NDArray[np.float64]:
+        """Map (n, 2) points from layout mm to image pixels."""
+        pts = np.asarray(points_mm, dtype=np.float64).reshape(-1, 1, 2)
+        return np.asarray(cv2.perspectiveTransform(pts, self.homography).reshape(-1, 2), dtype=np.float64)
+
+
+def _codes(image: NDArray[np.uint8]) -> list[FoundCode]:
+    found = []
+    for result in zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode, try_rotate=True):  # type: ignore[arg-type, unused-ignore]
+        p = result.position
+        corners = np.array(
+            [
+                [p.top_left.x, p.top_left.y],
+                [p.top_right.x, p.top_right.y],
+                [p.bottom_right.x, p.bottom_right.y],
+                [p.bottom_left.x, p.bottom_left.y],
+            ],
+            dtype=np.float64,
+        )
+        found.append(FoundCode(result.text, corners))
+    return found
+
+
+def find_codes(grey: NDArray[np.uint8]) -> list[FoundCode]:
+    """Find the QR codes on a page: first on a half-size copy (fast), then at full size, then binarised."""
+    small = np.asarray(
+        cv2.resize(grey, (grey.shape[1] // 2, grey.shape[0] // 2), interpolation=cv2.INTER_AREA),
+        dtype=np.uint8,
+    )
+    found = [FoundCode(c.text, c.corners * 2.0) for c in _codes(small)]
+    if found:
+        return found
+    found = _codes(grey)
+    if found:
+        return found
+    binary = np.asarray(
+        cv2.adaptiveThreshold(grey, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY, 51, 15),
+        dtype=np.uint8,
+    )
+    return _codes(binary)
+
+
+def _code_corners_mm(page: PageLayout) -> NDArray[np.float64]:
+    box = page.code
+    return np.array(
+        [[box.x, box.y], [box.right, box.y], [box.right, box.bottom], [box.x, box.bottom]], dtype=np.float64
+    )
+
+
+def _find_square(
+    grey: NDArray[np.uint8],
+    centre: tuple[float, float],
+    size_px: float,
+    radius_px: float,
+    settings: ReaderSettings,
+) -> tuple[float, float] | None:
+    """Find the solid dark square nearest to ``centre`` within ``radius_px``; return its centroid."""
+    height, width = grey.shape
+    cx, cy = centre
+    x0, y0 = int(max(0, cx - radius_px)), int(max(0, cy - radius_px))
+    x1, y1 = int(min(width, cx + radius_px)), int(min(height, cy + radius_px))
+    if x1 - x0 < size_px or y1 - y0 < size_px:
+        return None
+    window = grey[y0:y1, x0:x1]
+    white = float(np.percentile(window, 90))
+    black = float(window.min())
+    if white - black < 60:
+        return None
+    _, binary = cv2.threshold(window, (white + black) / 2, 255, cv2.THRESH_BINARY_INV)
+    count, _, stats, centroids = cv2.connectedComponentsWithStats(binary, connectivity=8)
+    tolerance = settings.fiducial_size_tolerance
+    best: tuple[float, tuple[float, float]] | None = None
+    for index in range(1, count):
+        _, _, w, h, area = stats[index]
+        if not (size_px * (1 - tolerance) <= w <= size_px * (1 + tolerance) * 1.15):
+            continue
+        if not (size_px * (1 - tolerance) <= h <= size_px * (1 + tolerance) * 1.15):
+            continue
+        if area < 0.75 * w * h or area < (size_px * (1 - tolerance)) ** 2:
+            continue
+        px, py = centroids[index]
+        distance = math.hypot(px + x0 - cx, py + y0 - cy)
+        if best is None or distance < best[0]:
+            best = (distance, (float(px + x0), float(py + y0)))
+    return best[1] if best else None
+
+
+def _fit(source: NDArray[np.float64], target: NDArray[np.float64]) -> Matrix:
+    if len(source) == 4:
+        return np.asarray(
+            cv2.getPerspectiveTransform(source.astype(np.float32), target.astype(np.float32)),
+            dtype=np.float64,
+        )
+    affine = cv2.getAffineTransform(source[:3].astype(np.float32), target[:3].astype(np.float32))
+    return np.vstack([affine, [0.0, 0.0, 1.0]]).astype(np.float64)
+
+
+def _project(matrix: Matrix, points: NDArray[np.float64]) -> NDArray[np.float64]:
+    return np.asarray(
+        cv2.perspectiveTransform(points.reshape(-1, 1, 2), matrix).reshape(-1, 2), dtype=np.float64
+    )
+
+
+def align(grey: NDArray[np.uint8], page: PageLayout, code: FoundCode, settings: ReaderSettings) -> Alignment:
+    """Fit the page's homography from its fiducials, checked against the code's corners.
+
+    The code's corners are only good to a pixel or two, so the first guess from them is a
+    similarity (rotation, scale, shift), never a full perspective, which would swing wildly 20 cm away.
+    """
+    code_mm = _code_corners_mm(page)
+    similarity, _ = cv2.estimateAffinePartial2D(code_mm.astype(np.float32), code.corners.astype(np.float32))
+    if similarity is None:
+        raise NotAligned("二维码位置无法解析。", "请以 200 dpi 重新扫描该页")
+    first = np.vstack([similarity, [0.0, 0.0, 1.0]]).astype(np.float64)
+    px_per_mm = float(np.linalg.norm(code.corners[1] - code.corners[0]) / page.code.w)
+    if not 2.0 <= px_per_mm <= 20.0:
+        raise NotAligned(
+            f"二维码大小异常（约 {px_per_mm * 25.4:.0f} dpi）。", "请以 200 dpi 扫描，按 100% 比例打印表格"
+        )
+    found: dict[str, tuple[float, float]] = {}
+    centres = np.array([[f.x, f.y] for f in page.fiducials], dtype=np.float64)
+    predicted = _project(first, centres)
+    for fid, guess in zip(page.fiducials, predicted, strict=True):
+        spot = _find_square(
+            grey,
+            (float(guess[0]), float(guess[1])),
+            fid.size * px_per_mm,
+            settings.fiducial_search_mm * px_per_mm,
+            settings,
+        )
+        if spot is not None:
+            found[fid.corner] = spot
+    if len(found) < 3:
+        missing = "、".join(
+            {"tl": "左上", "tr": "右上", "bl": "左下", "br": "右下"}[f.corner]
+            for f in page.fiducials
+            if f.corner not in found
+        )
+        raise NotAligned(
+            f"只找到 {len(found)} 个角上的定位方块（缺{missing}），无法对齐。",
+            "请把整页放平扫描，不要裁掉页边，不要折角",
+        )
+    corners = [f for f in page.fiducials if f.corner in found]
+    best: tuple[float, Matrix, int] | None = None
+    subsets = [corners] if len(corners) == 3 else [corners, *itertools.combinations(corners, 3)]
+    for subset in subsets:
+        source = np.array([[f.x, f.y] for f in subset], dtype=np.float64)
+        target = np.array([found[f.corner] for f in subset], dtype=np.float64)
+        matrix = _fit(source, target)
+        error = float(np.max(np.linalg.norm(_project(matrix, code_mm) - code.corners, axis=1))) / px_per_mm
+        if best is None or error < best[0] - 1e-6:
+            best = (error, matrix, len(subset))
+    assert best is not None
+    error, matrix, _ = best
+    if error > settings.max_fit_error_mm:
+        raise NotAligned(
+            f"定位方块与二维码位置不一致（相差 {error:.1f} mm），无法可靠对齐。",
+            "请按“实际大小（100%）”打印表格，把页面放平重新扫描；手机拍照请正对页面",
+        )
+    origin, right = _project(matrix, np.array([[0.0, 0.0], [100.0, 0.0]]))
+    angle = math.degrees(math.atan2(right[1] - origin[1], right[0] - origin[0]))
+    rotation = round(angle / 90.0) % 4 * 90
+    return Alignment(matrix, px_per_mm, rotation, len(found), error, found)

@@ -1,0 +1,195 @@
+"""Measuring fields (判读): bubbles against the blank form's darkness, ink in boxes, red seal ink.
+
+Every measurement is taken on a small canonical crop warped out of the scan through the page's
+homography, so rotation, scaling and perspective are already undone; darkness is relative to the
+crop's own paper white (uneven lighting) and the page's printed black.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+from numpy.typing import NDArray
+
+from ocr.layout import Bubble, LayoutField, PageLayout, Rect, TextLine
+from ocr.locate import Alignment
+from ocr.reading import FieldReading, FieldStatus, Reason
+from ocr.settings import ReaderSettings
+
+CROP_PX_PER_MM = 8.0
+PT_MM = 25.4 / 72
+
+
+def warp(
+    image: NDArray[np.uint8], alignment: Alignment, rect: Rect, margin_mm: float = 0.0
+) -> NDArray[np.uint8]:
+    """Cut a layout rectangle (plus a margin) out of the scan, upright, at 8 px per mm."""
+    k = CROP_PX_PER_MM
+    x0, y0 = rect.x - margin_mm, rect.y - margin_mm
+    width, height = rect.w + 2 * margin_mm, rect.h + 2 * margin_mm
+    scale = np.array([[1 / k, 0.0, x0], [0.0, 1 / k, y0], [0.0, 0.0, 1.0]])
+    matrix = alignment.homography @ scale
+    size = (max(1, round(width * k)), max(1, round(height * k)))
+    border = (255, 255, 255) if image.ndim == 3 else 255
+    out = cv2.warpPerspective(
+        image, matrix, size, flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP, borderValue=border
+    )
+    return np.asarray(out, dtype=np.uint8)
+
+
+def grey(image: NDArray[np.uint8]) -> NDArray[np.uint8]:
+    """Return a single-channel copy of an RGB image (or the image itself)."""
+    if image.ndim == 2:
+        return image
+    return np.asarray(cv2.cvtColor(image, cv2.COLOR_RGB2GRAY), dtype=np.uint8)
+
+
+def darkness(crop: NDArray[np.uint8], black: float) -> NDArray[np.float32]:
+    """Return 0 (paper) … 1 (printed black) for each pixel of a grey crop."""
+    white = float(np.percentile(crop, 95))
+    span = max(white - black, 40.0)
+    return np.asarray(np.clip((white - crop.astype(np.float32)) / span, 0.0, 1.0), dtype=np.float32)
+
+
+@dataclass(frozen=True)
+class BubbleMeasure:
+    """How dark one bubble is: mean over the disc and share of ink-dark pixels."""
+
+    value: str
+    mean: float
+    dark: float
+
+
+def _disc_mask(radius_px: float, size: int) -> NDArray[np.bool_]:
+    yy, xx = np.mgrid[0:size, 0:size]
+    centre = (size - 1) / 2
+    return np.asarray((xx - centre) ** 2 + (yy - centre) ** 2 <= radius_px**2)
+
+
+def measure_bubble(
+    page_grey: NDArray[np.uint8], alignment: Alignment, bubble: Bubble, black: float, settings: ReaderSettings
+) -> BubbleMeasure:
+    """Measure one bubble's disc (the inner part, clear of its printed ring)."""
+    margin = 1.0
+    rect = Rect(x=bubble.x - bubble.r, y=bubble.y - bubble.r, w=2 * bubble.r, h=2 * bubble.r)
+    crop = warp(page_grey, alignment, rect, margin)
+    dark = darkness(crop, black)
+    size = min(dark.shape)
+    mask = _disc_mask(bubble.r * settings.disc_fraction * CROP_PX_PER_MM, size)
+    inner = dark[:size, :size][mask]
+    return BubbleMeasure(bubble.value, float(inner.mean()), float((inner > settings.dark_pixel).mean()))
+
+
+def decide_bubbles(
+    field: LayoutField, measures: list[BubbleMeasure], baseline: float, settings: ReaderSettings
+) -> FieldReading:
+    """Turn a group's measures into a value, or a review reason (blank, double, weak, erased)."""
+    lifted = [(m, m.mean - baseline) for m in measures]
+    solid = [m for m, lift in lifted if lift >= settings.mark_mean]
+    strokes = [m for m, lift in lifted if lift < settings.mark_mean and m.dark >= settings.stroke_fraction]
+    faint = [m for m, lift in lifted if lift >= settings.faint_mean and m not in solid and m not in strokes]
+    marks = solid + strokes
+    record = {m.value: round(m.mean - baseline, 3) for m in measures}
+    record.update({f"{m.value}.dark": round(m.dark, 3) for m in measures})
+    ranked = sorted((lift for _, lift in lifted), reverse=True)
+    gap = ranked[0] - (ranked[1] if len(ranked) > 1 else 0.0)
+
+    def reading(
+        value: str | None,
+        status: FieldStatus,
+        reason: Reason | None,
+        confidence: float,
+        detail: str | None = None,
+    ) -> FieldReading:
+        return FieldReading(
+            name=field.name,
+            kind="bubbles",
+            label=field.label,
+            value=value,
+            confidence=round(max(0.0, min(1.0, confidence)), 3),
+            status=status,
+            reason=reason,
+            detail=detail,
+            measures=record,
+        )
+
+    if len(marks) > 1:
+        values = "、".join(m.value for m in marks)
+        return reading(None, FieldStatus.review, Reason.double_mark, 0.2, f"涂了 {values}")
+    if len(marks) == 1:
+        mark = marks[0]
+        if faint:
+            return reading(
+                mark.value,
+                FieldStatus.review,
+                Reason.erased_mark,
+                0.5,
+                f"{mark.value} 已涂，另有擦改痕迹：{'、'.join(m.value for m in faint)}",
+            )
+        if mark in solid:
+            return reading(mark.value, FieldStatus.accepted, None, 0.6 + gap)
+        return reading(mark.value, FieldStatus.accepted, None, 0.5 + mark.dark)
+    if faint:
+        strongest = max(faint, key=lambda m: m.mean)
+        return reading(
+            strongest.value, FieldStatus.review, Reason.weak_mark, 0.3, f"最深的是 {strongest.value}"
+        )
+    return reading(None, FieldStatus.review, Reason.blank, 0.9)
+
+
+def _text_boxes(page: PageLayout, rect: Rect) -> list[Rect]:
+    """Return approximate boxes of the static text printed inside ``rect`` (to leave out of ink counts)."""
+    boxes = []
+    for line in page.texts:
+        if not (rect.x - 2 <= line.x <= rect.right + 2 and rect.y - 2 <= line.y <= rect.bottom + 4):
+            continue
+        boxes.append(_text_box(line))
+    return boxes
+
+
+def _text_box(line: TextLine) -> Rect:
+    size = line.size * PT_MM
+    width = len(line.text) * size
+    left = {"left": line.x, "center": line.x - width / 2, "right": line.x - width}[line.align]
+    return Rect(x=left - 0.5, y=line.y - size - 0.5, w=width + 1.0, h=size * 1.3 + 1.0)
+
+
+def ink_fraction(
+    crop: NDArray[np.uint8], field: LayoutField, page: PageLayout, black: float, settings: ReaderSettings
+) -> float:
+    """Return the share of ink pixels in a handwriting box, its borders and printed guides left out."""
+    dark = darkness(crop, black)
+    ink = np.asarray(
+        cv2.morphologyEx((dark > 0.45).astype(np.uint8), cv2.MORPH_OPEN, np.ones((2, 2), np.uint8)),
+        dtype=np.uint8,
+    )
+    k = CROP_PX_PER_MM
+    inset = round(1.0 * k)
+    mask = np.zeros_like(ink, dtype=bool)
+    mask[inset : -inset or None, inset : -inset or None] = True
+    for box in _text_boxes(page, field.rect):
+        x0, y0 = round((box.x - field.rect.x) * k), round((box.y - field.rect.y) * k)
+        x1, y1 = round((box.right - field.rect.x) * k), round((box.bottom - field.rect.y) * k)
+        mask[max(0, y0) : max(0, y1), max(0, x0) : max(0, x1)] = False
+    total = int(mask.sum())
+    return float(ink[mask].sum() / total) if total else 0.0
+
+
+def red_fraction(crop_rgb: NDArray[np.uint8]) -> float:
+    """Return the share of seal-red pixels (saturated red) in an RGB crop."""
+    hsv = cv2.cvtColor(crop_rgb, cv2.COLOR_RGB2HSV)
+    hue, saturation, value = hsv[..., 0], hsv[..., 1], hsv[..., 2]
+    red = ((hue <= 10) | (hue >= 165)) & (saturation >= 70) & (value >= 70)
+    return float(red.mean())
+
+
+def three_way(score: float, threshold: float, band: float) -> tuple[bool | None, float]:
+    """Classify a measure against a threshold with a review band around it: (yes/no/unsure, confidence)."""
+    low, high = threshold * (1 - band), threshold * (1 + band)
+    if score >= high:
+        return True, min(1.0, 0.7 + (score - high) / (high * 4))
+    if score <= low:
+        return False, min(1.0, 0.7 + (low - score) / max(low, 1e-6) * 0.3)
+    return None, 0.4

@@ -1,0 +1,386 @@
+"""The reader (识读): pages and stored layouts in, field readings with confidence out.
+
+Per page: find and verify the code (identity, orientation), load the layout the code names (never
+guessed), align by the fiducials, then read every field. Digital pages (our own PDF filled on
+screen) are read from their form fields, with confidence 1.0. This module knows no database and
+no web: layouts come from a lookup function, prefilled values from another.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import cv2
+import numpy as np
+from numpy.typing import NDArray
+
+from ocr.code import decode
+from ocr.engines import TextEngine
+from ocr.errors import CodeError
+from ocr.intake import DigitalPage, PageImage, PageProblem, iter_pages
+from ocr.layout import FieldKind, FormLayout, LayoutField, PageLayout
+from ocr.locate import Alignment, FoundCode, NotAligned, align, find_codes
+from ocr.measure import (
+    BubbleMeasure,
+    decide_bubbles,
+    grey,
+    ink_fraction,
+    measure_bubble,
+    red_fraction,
+    three_way,
+    warp,
+)
+from ocr.reading import FieldReading, FieldStatus, PageReading, Reason, SheetIdentity
+from ocr.settings import ReaderSettings
+
+LayoutLookup = Callable[[str], FormLayout | None]
+PrefillLookup = Callable[[SheetIdentity], dict[str, str]]
+
+
+class Reader:
+    """Reads pages of pingan sheets."""
+
+    def __init__(
+        self,
+        key: bytes,
+        layouts: LayoutLookup,
+        settings: ReaderSettings | None = None,
+        engine: TextEngine | None = None,
+        prefill: PrefillLookup | None = None,
+        crops: Path | None = None,
+        debug: Path | None = None,
+    ) -> None:
+        self.key = key
+        self.layouts = layouts
+        self.settings = settings or ReaderSettings()
+        self.engine = engine
+        self.prefill = prefill
+        self.crops = crops
+        self.debug = debug
+        self._digital_fields: dict[Path, dict[str, Any]] = {}
+
+    # files ------------------------------------------------------------------------------------
+    def read_file(self, path: Path) -> Iterator[PageReading]:
+        """Read every page of a file, one at a time; bad pages come back unreadable, with the reason."""
+        for page in iter_pages(path, self.settings):
+            yield self.read_page(page)
+
+    def read_page(self, page: PageImage | DigitalPage | PageProblem) -> PageReading:
+        """Read one page, never raising for a bad page."""
+        started = time.perf_counter()
+        if isinstance(page, PageProblem):
+            return PageReading(
+                source=page.source, page_index=page.index, ok=False, error=page.message, hint=page.hint
+            )
+        try:
+            reading = self._read(page)
+        except CodeError as exc:
+            reading = self._failed(page, exc.message, exc.hint or "请使用本系统印制的表格")
+        except NotAligned as exc:
+            reading = self._failed(page, exc.message, exc.hint)
+        reading.seconds = round(time.perf_counter() - started, 4)
+        return reading
+
+    @staticmethod
+    def _failed(page: PageImage | DigitalPage, message: str, hint: str) -> PageReading:
+        return PageReading(
+            source=page.source, page_index=page.index, ok=False, error=message, hint=hint, dpi=page.dpi
+        )
+
+    # one page ---------------------------------------------------------------------------------
+    def _read(self, page: PageImage | DigitalPage) -> PageReading:
+        pixels = page.pixels
+        page_grey = grey(pixels)
+        codes = find_codes(page_grey)
+        if not codes:
+            return self._failed(
+                page,
+                "页面上没有找到表格二维码：可能是空白页、非本系统表格，或扫描过于模糊。",
+                "请确认是本系统印制的表格，以 200 dpi 重新扫描",
+            )
+        errors: list[CodeError] = []
+        for code in codes:
+            try:
+                sheet = decode(code.text, self.key)
+            except CodeError as exc:
+                errors.append(exc)
+                continue
+            return self._read_sheet(page, page_grey, code, sheet)
+        raise errors[0]
+
+    def _read_sheet(
+        self, page: PageImage | DigitalPage, page_grey: NDArray[np.uint8], code: FoundCode, sheet: Any
+    ) -> PageReading:
+        identity = SheetIdentity(
+            kind=sheet.kind,
+            year=sheet.year,
+            layout_hash=sheet.layout_hash,
+            serial=sheet.serial,
+            household=sheet.household,
+            page=sheet.page,
+            pages=sheet.pages,
+        )
+        layout = self.layouts(sheet.layout_hash)
+        if layout is None:
+            raise CodeError(
+                f"表格 {sheet.serial} 的版式 {sheet.layout_hash} 未在本系统登记，无法识读（不会猜测版式）。",
+                hint="请确认该表格由本系统印制，且扫描时连接的是印制时的数据库",
+            )
+        if sheet.page > len(layout.pages):
+            raise CodeError(f"二维码中的页码 {sheet.page} 超出版式页数。", hint="请重新打印该表格")
+        page_layout = layout.pages[sheet.page - 1]
+        alignment = align(page_grey, page_layout, code, self.settings)
+        greyscale = isinstance(page, PageImage) and page.greyscale
+        reading = PageReading(
+            source=page.source,
+            page_index=page.index,
+            ok=True,
+            identity=identity,
+            digital=isinstance(page, DigitalPage),
+            rotation=alignment.rotation,
+            dpi=round(page.dpi, 1),
+            greyscale=greyscale,
+            fiducials_found=alignment.fiducials_found,
+            fit_error_mm=round(alignment.fit_error_mm, 3),
+        )
+        if isinstance(page, DigitalPage):
+            reading.fields = self._digital_fields_of(page, identity, page_layout)
+        else:
+            reading.fields = self._scan_fields(
+                page.pixels, page_grey, alignment, page_layout, identity, greyscale
+            )
+        if self.debug is not None:
+            from ocr.debug import draw_debug
+
+            draw_debug(page.pixels, alignment, page_layout, reading, self.debug)
+        return reading
+
+    def _black_level(self, page_grey: NDArray[np.uint8], alignment: Alignment) -> float:
+        levels = []
+        for x, y in alignment.fiducials.values():
+            r = max(1, int(alignment.px_per_mm))
+            patch = page_grey[int(y) - r : int(y) + r + 1, int(x) - r : int(x) + r + 1]
+            if patch.size:
+                levels.append(float(np.median(patch)))
+        return float(np.median(levels)) if levels else 30.0
+
+    def _scan_fields(
+        self,
+        pixels: NDArray[np.uint8],
+        page_grey: NDArray[np.uint8],
+        alignment: Alignment,
+        page: PageLayout,
+        identity: SheetIdentity,
+        greyscale: bool,
+    ) -> list[FieldReading]:
+        settings = self.settings
+        black = self._black_level(page_grey, alignment)
+        expected = self.prefill(identity) if (self.prefill and identity.household) else None
+        groups: list[tuple[LayoutField, list[BubbleMeasure]]] = []
+        for field in page.fields:
+            if field.kind == FieldKind.bubbles:
+                groups.append(
+                    (field, [measure_bubble(page_grey, alignment, b, black, settings) for b in field.bubbles])
+                )
+        baselines = self._baselines(groups)
+        readings: list[FieldReading] = []
+        for field, measures in groups:
+            readings.append(decide_bubbles(field, measures, baselines[field.labels_inside], settings))
+        for field in page.fields:
+            if field.kind == FieldKind.handwriting:
+                readings.append(
+                    self._handwriting(pixels, page_grey, alignment, page, field, identity, black, expected)
+                )
+            elif field.kind == FieldKind.seal:
+                readings.append(self._seal(pixels, alignment, field, identity, greyscale))
+        order = {f.name: i for i, f in enumerate(page.fields)}
+        readings.sort(key=lambda r: order[r.name])
+        return readings
+
+    @staticmethod
+    def _baselines(groups: list[tuple[LayoutField, list[BubbleMeasure]]]) -> dict[bool, float]:
+        """Estimate the blank darkness of bubbles with labels inside and outside (most bubbles are blank)."""
+        result = {}
+        for inside in (True, False):
+            means = [m.mean for field, ms in groups if field.labels_inside == inside for m in ms]
+            result[inside] = float(np.percentile(means, 30)) if means else 0.0
+        return result
+
+    def _crop_file(self, identity: SheetIdentity, field: LayoutField, crop: NDArray[np.uint8]) -> str | None:
+        if self.crops is None:
+            return None
+        self.crops.mkdir(parents=True, exist_ok=True)
+        path = self.crops / f"{identity.serial}-p{identity.page}-{field.name}.png"
+        image = crop if crop.ndim == 2 else cv2.cvtColor(crop, cv2.COLOR_RGB2BGR)
+        cv2.imwrite(str(path), image)
+        return str(path)
+
+    def _handwriting(
+        self,
+        pixels: NDArray[np.uint8],
+        page_grey: NDArray[np.uint8],
+        alignment: Alignment,
+        page: PageLayout,
+        field: LayoutField,
+        identity: SheetIdentity,
+        black: float,
+        expected: dict[str, str] | None,
+    ) -> FieldReading:
+        crop_grey = warp(page_grey, alignment, field.rect)
+        crop_file = self._crop_file(identity, field, warp(pixels, alignment, field.rect, 1.0))
+        printed = (
+            field.prefill is not None
+            and identity.household is not None
+            and (expected is None or bool(expected.get(field.prefill)))
+        )
+        if printed:
+            return self._printed_value(field, crop_grey, crop_file, expected)
+        fraction = ink_fraction(crop_grey, field, page, black, self.settings)
+        written, confidence = three_way(fraction, self.settings.ink_fraction, self.settings.ink_review_band)
+        return FieldReading(
+            name=field.name,
+            kind="handwriting",
+            label=field.label,
+            value=written,
+            confidence=round(confidence, 3),
+            status=FieldStatus.accepted if written is not None else FieldStatus.review,
+            reason=None if written is not None else Reason.uncertain_ink,
+            crop=crop_file,
+            measures={"ink": round(fraction, 5)},
+        )
+
+    def _printed_value(
+        self,
+        field: LayoutField,
+        crop: NDArray[np.uint8],
+        crop_file: str | None,
+        expected: dict[str, str] | None,
+    ) -> FieldReading:
+        """Report a box the printer filled: the household's value; the head's name is read back to check the code."""
+        value = expected.get(field.prefill or "") if expected else None
+        reading = FieldReading(
+            name=field.name,
+            kind="printed",
+            label=field.label,
+            value=value,
+            confidence=1.0,
+            status=FieldStatus.accepted,
+            crop=crop_file,
+            detail="预填",
+        )
+        if field.prefill == "head_name" and self.engine is not None and value and self.settings.name_check:
+            text, score = self.engine.read(crop)
+            reading.suggestion = text
+            reading.measures = {"ocr": round(score, 3)}
+            if not _same_name(text, value):
+                reading.status = FieldStatus.review
+                reading.reason = Reason.name_mismatch
+                reading.confidence = 0.3
+                reading.detail = f"印制姓名读作“{text}”，二维码所指户主为“{value}”"
+        return reading
+
+    def _seal(
+        self,
+        pixels: NDArray[np.uint8],
+        alignment: Alignment,
+        field: LayoutField,
+        identity: SheetIdentity,
+        greyscale: bool,
+    ) -> FieldReading:
+        crop = warp(pixels, alignment, field.rect, 3.0)
+        crop_file = self._crop_file(identity, field, crop)
+        if greyscale or crop.ndim == 2:
+            return FieldReading(
+                name=field.name,
+                kind="seal",
+                label=field.label,
+                value=None,
+                confidence=0.0,
+                status=FieldStatus.review,
+                reason=Reason.greyscale_seal,
+                crop=crop_file,
+            )
+        fraction = red_fraction(crop)
+        present, confidence = three_way(
+            fraction, self.settings.seal_red_fraction, self.settings.seal_review_band
+        )
+        return FieldReading(
+            name=field.name,
+            kind="seal",
+            label=field.label,
+            value=present,
+            confidence=round(confidence, 3),
+            status=FieldStatus.accepted if present is not None else FieldStatus.review,
+            reason=None if present is not None else Reason.uncertain_seal,
+            crop=crop_file,
+            measures={"red": round(fraction, 4)},
+        )
+
+    # digital pages ----------------------------------------------------------------------------
+    def _digital_fields_of(
+        self, page: DigitalPage, identity: SheetIdentity, layout: PageLayout
+    ) -> list[FieldReading]:
+        if page.path not in self._digital_fields:
+            from pypdf import PdfReader
+
+            self._digital_fields[page.path] = PdfReader(page.path).get_fields() or {}
+        values = self._digital_fields[page.path]
+        readings = []
+        for field in layout.fields:
+            raw = values.get(f"{identity.serial}_{field.name}", {}).get("/V")
+            text = str(raw).lstrip("/") if raw not in (None, "", "/Off", "Off") else None
+            if field.kind == FieldKind.bubbles:
+                readings.append(
+                    FieldReading(
+                        name=field.name,
+                        kind="bubbles",
+                        label=field.label,
+                        value=text,
+                        confidence=1.0,
+                        status=FieldStatus.accepted if text else FieldStatus.review,
+                        reason=None if text else Reason.blank,
+                        detail="电子填写",
+                    )
+                )
+            elif field.kind == FieldKind.handwriting:
+                printed = (
+                    field.prefill is not None
+                    and identity.household is not None
+                    and f"{identity.serial}_{field.name}" not in values
+                )
+                readings.append(
+                    FieldReading(
+                        name=field.name,
+                        kind="printed" if printed else "handwriting",
+                        label=field.label,
+                        value=None if printed else (text.strip() if text and text.strip() else False),
+                        confidence=1.0,
+                        status=FieldStatus.accepted,
+                        detail="预填" if printed else "电子填写",
+                    )
+                )
+            elif field.kind == FieldKind.seal:
+                readings.append(
+                    FieldReading(
+                        name=field.name,
+                        kind="seal",
+                        label=field.label,
+                        value=False,
+                        confidence=1.0,
+                        status=FieldStatus.accepted,
+                        detail="电子填写的表格没有实物印章",
+                    )
+                )
+        return readings
+
+
+def _same_name(read: str, expected: str) -> bool:
+    """Whether a name read by a text engine is the expected one (one character may be misread)."""
+    if read == expected:
+        return True
+    if len(read) != len(expected) or len(expected) < 3:
+        return False
+    return sum(a != b for a, b in zip(read, expected, strict=True)) <= 1

@@ -1,0 +1,64 @@
+"""Reader settings (识读阈值): every threshold of the reader in one validated object."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class ReaderSettings(BaseModel):
+    """Thresholds and limits of the reader; the defaults were tuned on the accuracy harness (bench/read.py)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    # intake limits
+    max_file_bytes: int = Field(default=500 * 1024 * 1024, gt=0, description="largest scan file accepted")
+    max_pages: int = Field(default=2000, gt=0, description="most pages in one file")
+    max_pixels: int = Field(
+        default=60_000_000, gt=0, description="most pixels in one page image (decompression bombs)"
+    )
+    min_dpi: float = Field(default=100.0, gt=0, description="coarser scans are refused")
+    max_render_dpi: float = Field(
+        default=300.0, gt=0, description="PDF pages are rasterised at most this fine"
+    )
+
+    # alignment
+    fiducial_search_mm: float = Field(
+        default=16.0, gt=0, description="radius searched around a predicted fiducial"
+    )
+    max_fit_error_mm: float = Field(
+        default=1.2, gt=0, description="largest disagreement allowed between fiducials and code"
+    )
+    fiducial_size_tolerance: float = Field(
+        default=0.35, gt=0, description="relative size tolerance of a fiducial square"
+    )
+
+    # bubbles (darkness 0 = paper, 1 = printed black)
+    mark_mean: float = Field(default=0.42, description="mean darkness that makes a bubble clearly filled")
+    stroke_fraction: float = Field(
+        default=0.16, description="share of dark pixels that makes a tick, cross or scribble a mark"
+    )
+    dark_pixel: float = Field(default=0.5, description="darkness of a pixel counted as ink")
+    faint_mean: float = Field(
+        default=0.10, description="darkness above the blank level that counts as a weak or erased mark"
+    )
+    disc_fraction: float = Field(default=0.78, description="share of the bubble radius measured")
+
+    # handwriting and seals
+    ink_fraction: float = Field(
+        default=0.006, description="share of ink pixels that means something is written"
+    )
+    ink_review_band: float = Field(
+        default=0.5, description="below ink_fraction × (1 + band) the answer goes to review"
+    )
+    seal_red_fraction: float = Field(
+        default=0.02, description="share of red pixels that means a seal is present"
+    )
+    seal_review_band: float = Field(
+        default=0.5, description="between (1 - band) × and the threshold the seal goes to review"
+    )
+    colour_spread: float = Field(
+        default=6.0, description="mean channel difference below which a page counts as greyscale"
+    )
+
+    # printed-name check on prefilled sheets
+    name_check: bool = Field(default=True, description="read back the printed name on prefilled sheets")
