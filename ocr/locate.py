@@ -76,11 +76,8 @@ def _codes(image: NDArray[np.uint8]) -> list[FoundCode]:
 
 
 def find_codes(grey: NDArray[np.uint8]) -> list[FoundCode]:
-    """Find the QR codes on a page: first on a half-size copy (fast), then at full size, then binarised."""
-    small = np.asarray(
-        cv2.resize(grey, (grey.shape[1] // 2, grey.shape[0] // 2), interpolation=cv2.INTER_AREA),
-        dtype=np.uint8,
-    )
+    """Find the QR codes on a page: first on every other pixel (fast), then at full size, then binarised."""
+    small = np.ascontiguousarray(grey[::2, ::2])
     found = [FoundCode(c.text, c.corners * 2.0) for c in _codes(small)]
     if found:
         return found

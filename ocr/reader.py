@@ -21,14 +21,14 @@ from ocr.code import decode
 from ocr.engines import TextEngine
 from ocr.errors import CodeError
 from ocr.intake import DigitalPage, PageImage, PageProblem, iter_pages
-from ocr.layout import FieldKind, FormLayout, LayoutField, PageLayout
+from ocr.layout import FieldKind, FormLayout, LayoutField, PageLayout, Rect
 from ocr.locate import Alignment, FoundCode, NotAligned, align, find_codes
 from ocr.measure import (
     BubbleMeasure,
     decide_bubbles,
     grey,
     ink_fraction,
-    measure_bubble,
+    measure_group,
     red_fraction,
     three_way,
     warp,
@@ -37,6 +37,8 @@ from ocr.reading import FieldReading, FieldStatus, PageReading, Reason, SheetIde
 from ocr.settings import ReaderSettings
 
 LayoutLookup = Callable[[str], FormLayout | None]
+#: Width of one character of a prefilled value (9 pt, full width) in mm.
+PRINTED_CHAR_MM = 9 * 25.4 / 72
 PrefillLookup = Callable[[SheetIdentity], dict[str, str]]
 
 
@@ -182,9 +184,7 @@ class Reader:
         groups: list[tuple[LayoutField, list[BubbleMeasure]]] = []
         for field in page.fields:
             if field.kind == FieldKind.bubbles:
-                groups.append(
-                    (field, [measure_bubble(page_grey, alignment, b, black, settings) for b in field.bubbles])
-                )
+                groups.append((field, measure_group(page_grey, alignment, field, black, settings)))
         baselines = self._baselines(groups)
         readings: list[FieldReading] = []
         for field, measures in groups:
@@ -209,13 +209,23 @@ class Reader:
             result[inside] = float(np.percentile(means, 30)) if means else 0.0
         return result
 
-    def _crop_file(self, identity: SheetIdentity, field: LayoutField, crop: NDArray[np.uint8]) -> str | None:
+    def _crop_file(
+        self,
+        identity: SheetIdentity,
+        field: LayoutField,
+        pixels: NDArray[np.uint8],
+        alignment: Alignment,
+        margin_mm: float,
+        crop: NDArray[np.uint8] | None = None,
+    ) -> str | None:
+        """Write the field's upright crop (evidence for the record) when a crops folder is set."""
         if self.crops is None:
             return None
+        if crop is None:
+            crop = warp(pixels, alignment, field.rect, margin_mm)
         self.crops.mkdir(parents=True, exist_ok=True)
         path = self.crops / f"{identity.serial}-p{identity.page}-{field.name}.png"
-        image = crop if crop.ndim == 2 else cv2.cvtColor(crop, cv2.COLOR_RGB2BGR)
-        cv2.imwrite(str(path), image)
+        cv2.imwrite(str(path), crop if crop.ndim == 2 else cv2.cvtColor(crop, cv2.COLOR_RGB2BGR))
         return str(path)
 
     def _handwriting(
@@ -229,16 +239,15 @@ class Reader:
         black: float,
         expected: dict[str, str] | None,
     ) -> FieldReading:
-        crop_grey = warp(page_grey, alignment, field.rect)
-        crop_file = self._crop_file(identity, field, warp(pixels, alignment, field.rect, 1.0))
+        crop_file = self._crop_file(identity, field, pixels, alignment, 1.0)
         printed = (
             field.prefill is not None
             and identity.household is not None
             and (expected is None or bool(expected.get(field.prefill)))
         )
         if printed:
-            return self._printed_value(field, crop_grey, crop_file, expected)
-        fraction = ink_fraction(crop_grey, field, page, black, self.settings)
+            return self._printed_value(field, page_grey, alignment, crop_file, expected)
+        fraction = ink_fraction(warp(page_grey, alignment, field.rect), field, page, black, self.settings)
         written, confidence = three_way(fraction, self.settings.ink_fraction, self.settings.ink_review_band)
         return FieldReading(
             name=field.name,
@@ -255,7 +264,8 @@ class Reader:
     def _printed_value(
         self,
         field: LayoutField,
-        crop: NDArray[np.uint8],
+        page_grey: NDArray[np.uint8],
+        alignment: Alignment,
         crop_file: str | None,
         expected: dict[str, str] | None,
     ) -> FieldReading:
@@ -272,7 +282,12 @@ class Reader:
             detail="预填",
         )
         if field.prefill == "head_name" and self.engine is not None and value and self.settings.name_check:
-            text, score = self.engine.read(crop)
+            # just the printed name: 9 pt characters from the box's left edge, clear of its borders
+            r = field.rect
+            width = min(r.w, 0.5 + len(value) * PRINTED_CHAR_MM + 2.0)
+            text, score = self.engine.read(
+                warp(page_grey, alignment, Rect(x=r.x, y=r.y + 0.6, w=width, h=r.h - 1.2), 0.0)
+            )
             reading.suggestion = text
             reading.measures = {"ocr": round(score, 3)}
             if not _same_name(text, value):
@@ -291,7 +306,7 @@ class Reader:
         greyscale: bool,
     ) -> FieldReading:
         crop = warp(pixels, alignment, field.rect, 3.0)
-        crop_file = self._crop_file(identity, field, crop)
+        crop_file = self._crop_file(identity, field, pixels, alignment, 3.0, crop)
         if greyscale or crop.ndim == 2:
             return FieldReading(
                 name=field.name,

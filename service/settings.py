@@ -38,7 +38,9 @@ class Settings(BaseSettings):
     data_dir: Path = Field(default=Path("data"), description="数据目录：数据库、密钥、扫描件与输出")
     database_url: str | None = Field(default=None, description="数据库地址；默认 data_dir 下的 SQLite")
     secret_key: SecretStr | None = Field(default=None, description="签名表格二维码的密钥；默认首次运行时生成")
-    ocr_engine: Literal["tesseract", "rapidocr"] = Field(default="tesseract", description="文字识别引擎")
+    ocr_engine: Literal["tesseract", "rapidocr"] = Field(
+        default="rapidocr", description="文字识别引擎（手写建议、印制姓名核对）"
+    )
     actor: str = Field(default_factory=_default_actor, description="审计日志中记录的操作人")
     tool_timeout: float = Field(default=120.0, gt=0, description="外部程序超时（秒）")
     max_roster_bytes: int = Field(default=50 * 1024 * 1024, gt=0, description="花名册文件大小上限")

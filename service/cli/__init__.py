@@ -10,7 +10,7 @@ import sys
 
 import typer
 
-from service.cli import campaign, forms, quotas, roster, system
+from service.cli import campaign, forms, quotas, roster, scans, system
 from service.cli.common import err_console
 from service.errors import PinganError
 
@@ -28,6 +28,7 @@ app.add_typer(campaign.app, name="campaign")
 app.add_typer(roster.app, name="roster")
 app.add_typer(quotas.app, name="quotas")
 app.add_typer(forms.app, name="forms")
+app.add_typer(scans.app, name="scans")
 
 
 def main(argv: list[str] | None = None) -> int:
