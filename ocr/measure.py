@@ -67,7 +67,7 @@ class BubbleMeasure:
 @lru_cache(maxsize=64)
 def _disc(radius_px: float) -> tuple[int, NDArray[np.bool_]]:
     """Return the half-size and boolean mask of a disc of the given radius (cached)."""
-    half = int(math.ceil(radius_px))
+    half = math.ceil(radius_px)
     yy, xx = np.mgrid[-half : half + 1, -half : half + 1]
     return half, np.asarray(xx**2 + yy**2 <= radius_px**2)
 
