@@ -144,7 +144,7 @@ def _pdf_page_kind(page: pdfium.PdfPage) -> tuple[bool, int]:
     page_w, page_h = page.get_size()
     best_width = 0
     for obj in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=2):
-        left, bottom, right, top = obj.get_pos()
+        left, bottom, right, top = obj.get_bounds()
         if (right - left) * (top - bottom) >= 0.5 * page_w * page_h:
             width, _ = obj.get_px_size()
             best_width = max(best_width, int(width * page_w / max(1.0, right - left)))
