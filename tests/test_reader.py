@@ -108,7 +108,7 @@ def test_application_pages_assemble_by_serial(printed: Printed, tmp_path: Path) 
 
 
 def test_forged_code_is_rejected(printed: Printed, tmp_path: Path) -> None:
-    layout_hash = next(h for h, l in printed.layouts.items() if l.kind == "score")
+    layout_hash = next(h for h, layout in printed.layouts.items() if layout.kind == "score")
     forged = encode(
         SheetCode("score", 2026, layout_hash, "2026S000001", "330199001001-0009", 1, 1),
         b"somebody else's key 0123456789abc",
@@ -129,13 +129,13 @@ def test_forged_code_is_rejected(printed: Printed, tmp_path: Path) -> None:
 
 def test_sheet_of_another_installation_is_rejected(printed: Printed, tmp_path: Path) -> None:
     foreign = Reader(b"another installation's secret key!!", printed.layouts.get)
-    page = list(foreign.read_file(save(printed.page_image(printed.score_pdf), tmp_path / "s.png")))[0]
+    page = next(iter(foreign.read_file(save(printed.page_image(printed.score_pdf), tmp_path / "s.png"))))
     assert not page.ok and "另一套系统" in (page.error or "")
 
 
 def test_unknown_layout_is_not_guessed(printed: Printed, tmp_path: Path) -> None:
     reader = Reader(KEY, lambda digest: None)
-    page = list(reader.read_file(save(printed.page_image(printed.score_pdf), tmp_path / "s.png")))[0]
+    page = next(iter(reader.read_file(save(printed.page_image(printed.score_pdf), tmp_path / "s.png"))))
     assert not page.ok and "未在本系统登记" in (page.error or "")
 
 
