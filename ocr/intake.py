@@ -79,14 +79,17 @@ def _estimated_dpi(width: int, height: int) -> float:
     return max(width, height) / A4_LONG_INCHES
 
 
-def _is_grey(pixels: NDArray[np.uint8], spread: float) -> bool:
+def looks_greyscale(pixels: NDArray[np.uint8], spread: float = 12.0) -> bool:
+    """Whether a page carries no colour at all: one channel, or no pixel with real chroma.
+
+    A colour scan of a black-and-white page also counts as grey; that is harmless, because seals
+    are read as "red present" first and only a page with no colour anywhere is suspected grey.
+    """
     if pixels.ndim == 2:
         return True
-    sample = pixels[::16, ::16].astype(np.int16)
-    return (
-        float(np.abs(sample[..., 0] - sample[..., 1]).mean() + np.abs(sample[..., 1] - sample[..., 2]).mean())
-        < spread
-    )
+    sample = pixels[::3, ::3]
+    chroma = sample.max(axis=2).astype(np.int16) - sample.min(axis=2)
+    return float(np.percentile(chroma, 99.95)) < spread
 
 
 def _from_pil(
@@ -112,9 +115,7 @@ def _from_pil(
         return PageProblem(
             source, index, f"图像文件不完整或已损坏（{exc}）。", "请重新扫描，或重新复制该文件"
         )
-    return PageImage(
-        source, index, np.ascontiguousarray(pixels), dpi, _is_grey(pixels, settings.colour_spread)
-    )
+    return PageImage(source, index, np.ascontiguousarray(pixels), dpi, looks_greyscale(pixels))
 
 
 def _images(path: Path, settings: ReaderSettings) -> Iterator[Page]:
@@ -190,7 +191,7 @@ def _pdf(path: Path, settings: ReaderSettings) -> Iterator[Page]:
                 pixels = np.ascontiguousarray(bitmap.to_numpy()[..., :3][..., ::-1])
                 bitmap.close()
                 if scanned:
-                    yield PageImage(source, index, pixels, dpi, _is_grey(pixels, settings.colour_spread))
+                    yield PageImage(source, index, pixels, dpi, looks_greyscale(pixels))
                 else:
                     yield DigitalPage(source, index, path, pixels, dpi)
             except pdfium.PdfiumError as exc:

@@ -104,16 +104,23 @@ def measure_group(
 def decide_bubbles(
     field: LayoutField, measures: list[BubbleMeasure], baseline: float, settings: ReaderSettings
 ) -> FieldReading:
-    """Turn a group's measures into a value, or a review reason (blank, double, weak, erased)."""
-    lifted = [(m, m.mean - baseline) for m in measures]
-    solid = [m for m, lift in lifted if lift >= settings.mark_mean]
-    strokes = [m for m, lift in lifted if lift < settings.mark_mean and m.dark >= settings.stroke_fraction]
-    faint = [m for m, lift in lifted if lift >= settings.faint_mean and m not in solid and m not in strokes]
-    marks = solid + strokes
-    record = {m.value: round(m.mean - baseline, 3) for m in measures}
+    """Turn a group's measures into a value, or a review reason (blank, double, weak, erased).
+
+    A bubble is *marked* when it is clearly filled (lift over the blank level ≥ ``mark_mean``) or
+    carries strokes (tick, cross, scribble: ≥ ``stroke_fraction`` ink-dark pixels); *weak* when it is
+    visibly darker but neither (light pencil, partial); *faint* when only a trace is left (erasure).
+    Exactly one mark and nothing else accepts; anything else goes to a person with the reason.
+    """
+    lifts = {m.value: m.mean - baseline for m in measures}
+    marked = [
+        m for m in measures if lifts[m.value] >= settings.mark_mean or m.dark >= settings.stroke_fraction
+    ]
+    weak = [m for m in measures if m not in marked and lifts[m.value] >= settings.weak_mean]
+    faint = [
+        m for m in measures if m not in marked and m not in weak and lifts[m.value] >= settings.faint_mean
+    ]
+    record = {m.value: round(lifts[m.value], 3) for m in measures}
     record.update({f"{m.value}.dark": round(m.dark, 3) for m in measures})
-    ranked = sorted((lift for _, lift in lifted), reverse=True)
-    gap = ranked[0] - (ranked[1] if len(ranked) > 1 else 0.0)
 
     def reading(
         value: str | None,
@@ -134,26 +141,41 @@ def decide_bubbles(
             measures=record,
         )
 
-    if len(marks) > 1:
-        values = "、".join(m.value for m in marks)
-        return reading(None, FieldStatus.review, Reason.double_mark, 0.2, f"涂了 {values}")
-    if len(marks) == 1:
-        mark = marks[0]
-        if faint:
+    if len(marked) > 1:
+        return reading(
+            None, FieldStatus.review, Reason.double_mark, 0.2, f"涂了 {'、'.join(m.value for m in marked)}"
+        )
+    if len(marked) == 1:
+        mark = marked[0]
+        others = weak + faint
+        if others:
+            traces = "、".join(m.value for m in others)
             return reading(
                 mark.value,
                 FieldStatus.review,
                 Reason.erased_mark,
                 0.5,
-                f"{mark.value} 已涂，另有擦改痕迹：{'、'.join(m.value for m in faint)}",
+                f"{mark.value} 已涂，{traces} 有涂擦痕迹",
             )
-        if mark in solid:
-            return reading(mark.value, FieldStatus.accepted, None, 0.6 + gap)
-        return reading(mark.value, FieldStatus.accepted, None, 0.5 + mark.dark)
-    if faint:
-        strongest = max(faint, key=lambda m: m.mean)
+        strength = max(lifts[mark.value] / settings.mark_mean, mark.dark / settings.stroke_fraction)
+        clean = max((lifts[m.value] for m in measures if m is not mark), default=0.0)
+        return reading(mark.value, FieldStatus.accepted, None, 0.55 + 0.2 * min(strength, 2.0) - clean)
+    if weak:
+        strongest = max(weak, key=lambda m: lifts[m.value])
         return reading(
-            strongest.value, FieldStatus.review, Reason.weak_mark, 0.3, f"最深的是 {strongest.value}"
+            strongest.value,
+            FieldStatus.review,
+            Reason.weak_mark,
+            0.35,
+            f"最深的是 {strongest.value}，涂得较浅",
+        )
+    if faint:
+        return reading(
+            None,
+            FieldStatus.review,
+            Reason.erased_mark,
+            0.4,
+            f"{'、'.join(m.value for m in faint)} 有擦除痕迹，未见新涂",
         )
     return reading(None, FieldStatus.review, Reason.blank, 0.9)
 
@@ -181,7 +203,9 @@ def ink_fraction(
     """Return the share of ink pixels in a handwriting box, its borders and printed guides left out."""
     dark = darkness(crop, black)
     ink = np.asarray(
-        cv2.morphologyEx((dark > 0.45).astype(np.uint8), cv2.MORPH_OPEN, np.ones((2, 2), np.uint8)),
+        cv2.morphologyEx(
+            (dark > settings.ink_pixel).astype(np.uint8), cv2.MORPH_OPEN, np.ones((2, 2), np.uint8)
+        ),
         dtype=np.uint8,
     )
     k = CROP_PX_PER_MM
@@ -197,11 +221,11 @@ def ink_fraction(
 
 
 def red_fraction(crop_rgb: NDArray[np.uint8]) -> float:
-    """Return the share of seal-red pixels (saturated red) in an RGB crop."""
-    hsv = cv2.cvtColor(crop_rgb, cv2.COLOR_RGB2HSV)
-    hue, saturation, value = hsv[..., 0], hsv[..., 1], hsv[..., 2]
-    red = ((hue <= 10) | (hue >= 165)) & (saturation >= 70) & (value >= 70)
-    return float(red.mean())
+    """Return the share of seal-red pixels in an RGB crop: red well above green and blue (faint pink too)."""
+    rgb = crop_rgb.astype(np.int16)
+    red = rgb[..., 0]
+    other = np.maximum(rgb[..., 1], rgb[..., 2])
+    return float(((red - other >= 25) & (red >= 120)).mean())
 
 
 def three_way(score: float, threshold: float, band: float) -> tuple[bool | None, float]:

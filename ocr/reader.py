@@ -25,6 +25,7 @@ from ocr.layout import FieldKind, FormLayout, LayoutField, PageLayout, Rect
 from ocr.locate import Alignment, FoundCode, NotAligned, align, find_codes
 from ocr.measure import (
     BubbleMeasure,
+    darkness,
     decide_bubbles,
     grey,
     ink_fraction,
@@ -307,21 +308,29 @@ class Reader:
     ) -> FieldReading:
         crop = warp(pixels, alignment, field.rect, 3.0)
         crop_file = self._crop_file(identity, field, pixels, alignment, 3.0, crop)
-        if greyscale or crop.ndim == 2:
-            return FieldReading(
-                name=field.name,
-                kind="seal",
-                label=field.label,
-                value=None,
-                confidence=0.0,
-                status=FieldStatus.review,
-                reason=Reason.greyscale_seal,
-                crop=crop_file,
-            )
-        fraction = red_fraction(crop)
+        fraction = red_fraction(crop) if crop.ndim == 3 else 0.0
         present, confidence = three_way(
             fraction, self.settings.seal_red_fraction, self.settings.seal_review_band
         )
+        measures = {"red": round(fraction, 4)}
+        if not present and greyscale:
+            # no colour anywhere on the page: a grey blot in the box may be a seal that lost its red
+            inner = warp(grey(pixels), alignment, field.rect.inset(2.0))
+            blot = float((darkness(inner, 30.0) > 0.12).mean())
+            measures["grey"] = round(blot, 4)
+            if blot >= self.settings.seal_grey_fraction:
+                return FieldReading(
+                    name=field.name,
+                    kind="seal",
+                    label=field.label,
+                    value=None,
+                    confidence=0.0,
+                    status=FieldStatus.review,
+                    reason=Reason.greyscale_seal,
+                    crop=crop_file,
+                    measures=measures,
+                )
+            present, confidence = False, 0.9
         return FieldReading(
             name=field.name,
             kind="seal",
@@ -331,7 +340,7 @@ class Reader:
             status=FieldStatus.accepted if present is not None else FieldStatus.review,
             reason=None if present is not None else Reason.uncertain_seal,
             crop=crop_file,
-            measures={"red": round(fraction, 4)},
+            measures=measures,
         )
 
     # digital pages ----------------------------------------------------------------------------

@@ -33,31 +33,39 @@ class ReaderSettings(BaseModel):
     )
 
     # bubbles (darkness 0 = paper, 1 = printed black)
-    mark_mean: float = Field(default=0.42, description="mean darkness that makes a bubble clearly filled")
+    mark_mean: float = Field(
+        default=0.30, description="darkness above the blank level that makes a bubble clearly filled"
+    )
+    weak_mean: float = Field(
+        default=0.18, description="darkness above the blank level of a weak mark (light pencil, partial)"
+    )
     stroke_fraction: float = Field(
-        default=0.16, description="share of dark pixels that makes a tick, cross or scribble a mark"
+        default=0.15, description="share of ink-dark pixels that makes a tick, cross or scribble a mark"
     )
     dark_pixel: float = Field(default=0.5, description="darkness of a pixel counted as ink")
     faint_mean: float = Field(
-        default=0.10, description="darkness above the blank level that counts as a weak or erased mark"
+        default=0.07, description="darkness above the blank level that counts as an erased mark"
     )
     disc_fraction: float = Field(default=0.78, description="share of the bubble radius measured")
 
     # handwriting and seals
+    ink_pixel: float = Field(
+        default=0.22, description="darkness of a pixel counted as handwriting (pencil included)"
+    )
     ink_fraction: float = Field(
-        default=0.006, description="share of ink pixels that means something is written"
+        default=0.001, description="share of ink pixels that means something is written"
     )
     ink_review_band: float = Field(
         default=0.5, description="below ink_fraction × (1 + band) the answer goes to review"
     )
+    seal_grey_fraction: float = Field(
+        default=0.02, description="on a page without colour, share of grey in a seal box that asks for review"
+    )
     seal_red_fraction: float = Field(
-        default=0.02, description="share of red pixels that means a seal is present"
+        default=0.004, description="share of red pixels that means a seal is present"
     )
     seal_review_band: float = Field(
         default=0.5, description="between (1 - band) × and the threshold the seal goes to review"
-    )
-    colour_spread: float = Field(
-        default=6.0, description="mean channel difference below which a page counts as greyscale"
     )
 
     # printed-name check on prefilled sheets
