@@ -1,0 +1,161 @@
+"""Each reading and each review reason, produced on purpose on a real rendered sheet."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pypdfium2
+import pytest
+from PIL import Image, ImageDraw, ImageFont
+
+from ocr.engines import RapidEngine, TesseractEngine, TextEngine
+from ocr.intake import PageImage, looks_greyscale
+from ocr.layout import FormLayout, PageLayout
+from ocr.reader import Reader
+from ocr.reading import FieldStatus, PageReading, Reason
+from service.campaign.defaults import CampaignRules
+from service.forms.layouts import build_layout
+from service.forms.render_pdf import SheetPrint, render_sheets
+
+KEY = b"marks-test-key-0123456789abcdefghijk"
+DPI = 200.0
+UKAI = "/usr/share/fonts/truetype/arphic/ukai.ttc"
+
+
+def px(mm: float) -> float:
+    return mm * DPI / 25.4
+
+
+class Sheet:
+    """A rendered page to draw marks on, as a person would."""
+
+    def __init__(self, layout: FormLayout, pdf: Path, index: int) -> None:
+        self.layout = layout
+        self.page: PageLayout = layout.pages[index % len(layout.pages)]
+        document = pypdfium2.PdfDocument(str(pdf))
+        self.image = document[index].render(scale=DPI / 72).to_pil().convert("RGB")
+        document.close()
+        self.draw = ImageDraw.Draw(self.image)
+
+    def bubble(self, field: str, value: str, darkness: float = 0.92) -> None:
+        b = next(b for b in self.page.field(field).bubbles if b.value == value)
+        level = int(255 * (1 - darkness))
+        r = px(b.r) * 0.9
+        self.draw.ellipse((px(b.x) - r, px(b.y) - r, px(b.x) + r, px(b.y) + r), fill=(level, level, level))
+
+    def tick(self, field: str, value: str) -> None:
+        b = next(b for b in self.page.field(field).bubbles if b.value == value)
+        x, y, r = px(b.x), px(b.y), px(b.r)
+        self.draw.line([(x - r * 0.8, y), (x - r * 0.2, y + r * 0.7), (x + r * 0.9, y - r * 0.9)], fill=(10, 10, 10), width=5)
+
+    def write(self, field: str, text: str, colour: tuple[int, int, int] = (20, 30, 120)) -> None:
+        rect = self.page.field(field).rect
+        font = ImageFont.truetype(UKAI, int(px(4.0)))
+        self.draw.text((px(rect.x + 1.5), px(rect.y + 1.0)), text, font=font, fill=colour)
+
+    def seal(self, field: str, colour: tuple[int, int, int] = (215, 40, 50)) -> None:
+        rect = self.page.field(field).rect
+        cx, cy, r = px(rect.x + rect.w / 2), px(rect.y + rect.h / 2), px(20)
+        self.draw.ellipse((cx - r, cy - r, cx + r, cy + r), outline=colour, width=int(px(1.2)))
+        self.draw.regular_polygon((cx, cy, px(6)), 5, fill=colour)
+
+    def read(self, reader: Reader, grey: bool = False) -> PageReading:
+        image = self.image.convert("L") if grey else self.image
+        pixels = np.ascontiguousarray(np.asarray(image))
+        return reader.read_page(PageImage("test.png", 0, pixels, DPI, looks_greyscale(pixels)))
+
+
+@pytest.fixture(scope="module")
+def forms(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[FormLayout, Path]]:
+    folder = tmp_path_factory.mktemp("marks")
+    rules = CampaignRules.defaults(2026, "清河区")
+    result = {}
+    for kind, serial in (("score", "2026S000011"), ("application", "2026A000011")):
+        layout = build_layout(kind, rules, 2026)  # type: ignore[arg-type]
+        path = folder / f"{kind}.pdf"
+        render_sheets(layout, [SheetPrint(serial, "330199001001-0005", {"head_name": "王堃", "sheet_info": serial})], path, KEY)
+        result[kind] = (layout, path)
+    return result
+
+
+def reader_for(layout: FormLayout, engine: TextEngine | None = None, name: str = "王堃") -> Reader:
+    return Reader(KEY, {layout.layout_hash(): layout}.get, engine=engine, prefill=lambda identity: {"head_name": name})
+
+
+def test_every_bubble_reading_on_purpose(forms: dict[str, tuple[FormLayout, Path]]) -> None:
+    layout, pdf = forms["score"]
+    sheet = Sheet(layout, pdf, 0)
+    sheet.bubble("item01_score", "9")  # a clear fill
+    # item02 left blank
+    sheet.bubble("item03_score", "7")
+    sheet.bubble("item03_score", "8")  # two marks
+    sheet.bubble("item04_score", "6", darkness=0.24)  # too light to trust
+    sheet.bubble("item05_score", "10")
+    sheet.bubble("item05_score", "9", darkness=0.12)  # rubbed out, new mark beside it
+    sheet.tick("item06_score", "8")  # a tick counts
+    sheet.bubble("item07_score", "10", darkness=0.12)  # erased, nothing new
+    sheet.bubble("group_verdict", "pass")
+    reading = sheet.read(reader_for(layout))
+    assert reading.ok, reading.error
+    expect: dict[str, tuple[str | None, FieldStatus, Reason | None]] = {
+        "item01_score": ("9", FieldStatus.accepted, None),
+        "item02_score": (None, FieldStatus.review, Reason.blank),
+        "item03_score": (None, FieldStatus.review, Reason.double_mark),
+        "item04_score": ("6", FieldStatus.review, Reason.weak_mark),
+        "item05_score": ("10", FieldStatus.review, Reason.erased_mark),
+        "item06_score": ("8", FieldStatus.accepted, None),
+        "item07_score": (None, FieldStatus.review, Reason.erased_mark),
+        "group_verdict": ("pass", FieldStatus.accepted, None),
+    }
+    for name, (value, status, reason) in expect.items():
+        field = reading.field(name)
+        assert (field.value, field.status, field.reason) == (value, status, reason), (name, field.measures)
+    assert reading.field("item01_score").confidence > 0.8
+    assert reading.field("item02_score").reason and reading.field("item02_score").reason.label == "未填涂"
+
+
+def test_handwriting_is_seen_and_cropped(forms: dict[str, tuple[FormLayout, Path]], tmp_path: Path) -> None:
+    layout, pdf = forms["score"]
+    sheet = Sheet(layout, pdf, 0)
+    sheet.write("item03_reason", "邻里纠纷")
+    sheet.write("item05_deduction", "1", colour=(90, 90, 90))  # a light pencil digit
+    reader = Reader(KEY, {layout.layout_hash(): layout}.get, crops=tmp_path / "crops", debug=tmp_path / "debug")
+    reading = sheet.read(reader)
+    assert reading.field("item03_reason").value is True
+    assert reading.field("item05_deduction").value is True
+    assert reading.field("item04_reason").value is False
+    crop = reading.field("item03_reason").crop
+    assert crop and Path(crop).exists() and Image.open(crop).size[0] > 200
+    assert (tmp_path / "debug" / "2026S000011-p1.png").exists()
+
+
+def test_seals_in_colour_and_in_grey(forms: dict[str, tuple[FormLayout, Path]]) -> None:
+    layout, pdf = forms["application"]
+    sheet = Sheet(layout, pdf, 1)
+    sheet.seal("village_seal")
+    sheet.seal("federation_seal", colour=(240, 170, 170))  # a faint pink impression
+    colour = sheet.read(reader_for(layout))
+    assert colour.ok and not colour.greyscale
+    assert colour.field("village_seal").value is True and colour.field("federation_seal").value is True
+    assert colour.field("township_seal").value is False
+    grey = sheet.read(reader_for(layout), grey=True)
+    assert grey.greyscale
+    assert (grey.field("village_seal").status, grey.field("village_seal").reason) == (FieldStatus.review, Reason.greyscale_seal)
+    assert grey.field("township_seal").value is False
+
+
+@pytest.mark.parametrize("engine_class", [RapidEngine, TesseractEngine])
+def test_printed_name_is_read_back_with_both_engines(forms: dict[str, tuple[FormLayout, Path]], engine_class: Callable[[], TextEngine]) -> None:
+    layout, pdf = forms["score"]
+    sheet = Sheet(layout, pdf, 0)
+    engine = engine_class()
+    same = sheet.read(reader_for(layout, engine))
+    name = same.field("head_name")
+    assert name.kind == "printed" and name.value == "王堃"
+    if engine.name.startswith("rapidocr"):
+        assert (name.suggestion, name.status) == ("王堃", FieldStatus.accepted)
+    other = sheet.read(reader_for(layout, engine, name="李秀英")).field("head_name")
+    assert (other.status, other.reason) == (FieldStatus.review, Reason.name_mismatch)
+    assert "李秀英" in (other.detail or "")
