@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup system venv demo test lint typecheck pytest clean samples templates bench-forms
+.PHONY: setup system venv demo test lint typecheck pytest clean samples templates bench-forms bench-read sample-scans
 
 setup: system venv
 
@@ -46,6 +46,12 @@ templates: venv
 
 bench-forms: setup
 	$(BIN)/python -m bench.forms
+
+bench-read: setup
+	$(BIN)/python -m bench.read
+
+sample-scans: venv
+	$(BIN)/python scripts/make_sample_scans.py
 
 clean:
 	rm -rf out .pytest_cache .mypy_cache .ruff_cache

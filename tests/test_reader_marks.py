@@ -48,7 +48,11 @@ class Sheet:
     def tick(self, field: str, value: str) -> None:
         b = next(b for b in self.page.field(field).bubbles if b.value == value)
         x, y, r = px(b.x), px(b.y), px(b.r)
-        self.draw.line([(x - r * 0.8, y), (x - r * 0.2, y + r * 0.7), (x + r * 0.9, y - r * 0.9)], fill=(10, 10, 10), width=5)
+        self.draw.line(
+            [(x - r * 0.8, y), (x - r * 0.2, y + r * 0.7), (x + r * 0.9, y - r * 0.9)],
+            fill=(10, 10, 10),
+            width=5,
+        )
 
     def write(self, field: str, text: str, colour: tuple[int, int, int] = (20, 30, 120)) -> None:
         rect = self.page.field(field).rect
@@ -75,13 +79,20 @@ def forms(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[FormLayou
     for kind, serial in (("score", "2026S000011"), ("application", "2026A000011")):
         layout = build_layout(kind, rules, 2026)  # type: ignore[arg-type]
         path = folder / f"{kind}.pdf"
-        render_sheets(layout, [SheetPrint(serial, "330199001001-0005", {"head_name": "王堃", "sheet_info": serial})], path, KEY)
+        render_sheets(
+            layout,
+            [SheetPrint(serial, "330199001001-0005", {"head_name": "王堃", "sheet_info": serial})],
+            path,
+            KEY,
+        )
         result[kind] = (layout, path)
     return result
 
 
 def reader_for(layout: FormLayout, engine: TextEngine | None = None, name: str = "王堃") -> Reader:
-    return Reader(KEY, {layout.layout_hash(): layout}.get, engine=engine, prefill=lambda identity: {"head_name": name})
+    return Reader(
+        KEY, {layout.layout_hash(): layout}.get, engine=engine, prefill=lambda identity: {"head_name": name}
+    )
 
 
 def test_every_bubble_reading_on_purpose(forms: dict[str, tuple[FormLayout, Path]]) -> None:
@@ -121,7 +132,9 @@ def test_handwriting_is_seen_and_cropped(forms: dict[str, tuple[FormLayout, Path
     sheet = Sheet(layout, pdf, 0)
     sheet.write("item03_reason", "邻里纠纷")
     sheet.write("item05_deduction", "1", colour=(90, 90, 90))  # a light pencil digit
-    reader = Reader(KEY, {layout.layout_hash(): layout}.get, crops=tmp_path / "crops", debug=tmp_path / "debug")
+    reader = Reader(
+        KEY, {layout.layout_hash(): layout}.get, crops=tmp_path / "crops", debug=tmp_path / "debug"
+    )
     reading = sheet.read(reader)
     assert reading.field("item03_reason").value is True
     assert reading.field("item05_deduction").value is True
@@ -142,12 +155,17 @@ def test_seals_in_colour_and_in_grey(forms: dict[str, tuple[FormLayout, Path]]) 
     assert colour.field("township_seal").value is False
     grey = sheet.read(reader_for(layout), grey=True)
     assert grey.greyscale
-    assert (grey.field("village_seal").status, grey.field("village_seal").reason) == (FieldStatus.review, Reason.greyscale_seal)
+    assert (grey.field("village_seal").status, grey.field("village_seal").reason) == (
+        FieldStatus.review,
+        Reason.greyscale_seal,
+    )
     assert grey.field("township_seal").value is False
 
 
 @pytest.mark.parametrize("engine_class", [RapidEngine, TesseractEngine])
-def test_printed_name_is_read_back_with_both_engines(forms: dict[str, tuple[FormLayout, Path]], engine_class: Callable[[], TextEngine]) -> None:
+def test_printed_name_is_read_back_with_both_engines(
+    forms: dict[str, tuple[FormLayout, Path]], engine_class: Callable[[], TextEngine]
+) -> None:
     layout, pdf = forms["score"]
     sheet = Sheet(layout, pdf, 0)
     engine = engine_class()
