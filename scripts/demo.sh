@@ -8,6 +8,10 @@ rm -rf "$OUT"
 mkdir -p "$OUT"
 export PINGAN_DATA_DIR="$OUT/data"
 export PINGAN_ACTOR="${PINGAN_ACTOR:-演示}"
+# The sample scans in samples/scans/ are signed with a public sample key, so the demo's data folder
+# uses it; a real installation gets its own random key on first run (see README, Settings).
+mkdir -p "$PINGAN_DATA_DIR"
+( umask 077 && printf '%s\n' "pingan-sample-installation-key-not-for-real-use" > "$PINGAN_DATA_DIR/secret.key" )
 
 step() { printf '\n\033[1m== %s\033[0m\n' "$1"; }
 
@@ -52,9 +56,14 @@ pingan forms score --year 2026 --village 南关村 --blank 10 --out "$OUT/表格
 step "12. 北街社区的 Word 版申报审批表（每户一个 .docx）"
 pingan forms application --year 2026 --village 北街社区 --format docx --out "$OUT/表格"
 
+step "13. 识读样例扫描件（扫描仪 PDF、多页 TIFF、倒放的 JPEG）"
+pingan scans read samples/scans/南关村-评分表-扫描.pdf samples/scans/南关村-申报审批表-扫描.tif samples/scans/南关村-评分表-倒放.jpg \
+  --crops "$OUT/识读/切图" --debug-image "$OUT/识读/对齐检查图"
+
 step "完成"
 echo "数据库：$OUT/data/pingan.db"
 echo "输出：$OUT/（城关镇花名册.xlsx，roster-dirty.rejected.xlsx 为被拒收的行）"
 echo "表格：$OUT/表格/（每村一个 PDF，附印制登记表；Word 版在以“申报审批表”命名的文件夹中）"
+echo "识读：$OUT/识读/（手写框与印章框切图、对齐检查图）"
 echo "可继续用 PINGAN_DATA_DIR=$OUT/data .venv/bin/pingan … 查看，例如："
 echo "  PINGAN_DATA_DIR=$OUT/data .venv/bin/pingan roster list --village 南关村"
