@@ -104,6 +104,7 @@ def _find_square(
     size_px: float,
     radius_px: float,
     settings: ReaderSettings,
+    inward: tuple[float, float] = (0.0, 0.0),
 ) -> tuple[float, float] | None:
     """Find the solid dark square nearest to ``centre`` within ``radius_px``; return its centroid."""
     height, width = grey.shape
@@ -133,7 +134,49 @@ def _find_square(
         distance = math.hypot(px + x0 - cx, py + y0 - cy)
         if best is None or distance < best[0]:
             best = (distance, (float(px + x0), float(py + y0)))
-    return best[1] if best else None
+    if best is not None:
+        return best[1]
+    found = _match_square(window, white, black, size_px, inward)
+    return (found[0] + x0, found[1] + y0) if found else None
+
+
+def _match_square(
+    window: NDArray[np.uint8], white: float, black: float, size_px: float, inward: tuple[float, float]
+) -> tuple[float, float] | None:
+    """Find a square that touches something dark on one outer side (a scanner bed's border).
+
+    Scores every position by how dark a square there is and how white the bands along its four
+    sides are: both sides facing the middle of the page must be white, and at least one of the
+    two outer sides (a border can take the other). The best such position is the square.
+    """
+    size = max(3, round(size_px))
+    ring = max(2, round(size_px * 0.3))
+    if window.shape[0] < size + 2 * ring or window.shape[1] < size + 2 * ring:
+        return None
+    dark = np.clip((white - window.astype(np.float32)) / max(white - black, 40.0), 0.0, 1.0)
+    full = size + 2 * ring
+
+    def mean_map(y0: int, y1: int, x0: int, x1: int) -> NDArray[np.float32]:
+        template = np.zeros((full, full), dtype=np.float32)
+        template[y0:y1, x0:x1] = 1.0 / ((y1 - y0) * (x1 - x0))
+        return np.asarray(cv2.matchTemplate(dark, template, cv2.TM_CCORR), dtype=np.float32)
+
+    inner = mean_map(ring, ring + size, ring, ring + size)
+    sides = {
+        "left": mean_map(ring, ring + size, 0, ring),
+        "right": mean_map(ring, ring + size, ring + size, full),
+        "top": mean_map(0, ring, ring, ring + size),
+        "bottom": mean_map(ring + size, full, ring, ring + size),
+    }
+    facing = ["right" if inward[0] > 0 else "left", "bottom" if inward[1] > 0 else "top"]
+    outer = [side for side in sides if side not in facing]
+    valid = (inner > 0.8) & (sides[facing[0]] < 0.25) & (sides[facing[1]] < 0.25)
+    valid &= np.minimum(sides[outer[0]], sides[outer[1]]) < 0.25
+    if not valid.any():
+        return None
+    score = np.where(valid, inner - sides[facing[0]] - sides[facing[1]], -1.0)
+    y, x = np.unravel_index(int(np.argmax(score)), score.shape)
+    return (x + ring + (size - 1) / 2, y + ring + (size - 1) / 2)
 
 
 def _fit(source: NDArray[np.float64], target: NDArray[np.float64]) -> Matrix:
@@ -171,13 +214,16 @@ def align(grey: NDArray[np.uint8], page: PageLayout, code: FoundCode, settings: 
     found: dict[str, tuple[float, float]] = {}
     centres = np.array([[f.x, f.y] for f in page.fiducials], dtype=np.float64)
     predicted = _project(first, centres)
+    middle = _project(first, np.array([[page.width / 2, page.height / 2]]))[0]
     for fid, guess in zip(page.fiducials, predicted, strict=True):
+        inward = (float(np.sign(middle[0] - guess[0])), float(np.sign(middle[1] - guess[1])))
         spot = _find_square(
             grey,
             (float(guess[0]), float(guess[1])),
             fid.size * px_per_mm,
             settings.fiducial_search_mm * px_per_mm,
             settings,
+            inward,
         )
         if spot is not None:
             found[fid.corner] = spot
