@@ -39,6 +39,8 @@ class Tally:
     fields: int = 0
     marks: int = 0
     marks_accepted: int = 0
+    plain_marks: int = 0
+    plain_accepted: int = 0
     accepted: int = 0
     silent: int = 0
     reviews: Counter[str] = field(default_factory=Counter)
@@ -65,14 +67,19 @@ def compare(scan: ScannedPage, reading: PageReading, tally: Tally) -> None:
             continue
         truth = expected[result.name]
         tally.fields += 1
+        plain = False
         if result.kind == "bubbles":
             tally.marks += 1
+            fill = scan.fill.field(result.name)
+            plain = truth not in (BLANK, DOUBLE) and len(fill.marks) == 1 and not fill.weak()
+            tally.plain_marks += plain
         if result.status == FieldStatus.review:
             tally.reviews[result.reason.value if result.reason else "?"] += 1
             continue
         tally.accepted += 1
         if result.kind == "bubbles":
             tally.marks_accepted += 1
+            tally.plain_accepted += plain
             right = truth not in (BLANK, DOUBLE) and result.value == truth
         elif result.kind == "seal":
             right = bool(result.value) == (truth == SEALED)
@@ -189,10 +196,11 @@ def main() -> None:
         tally = run_level(level, args.sheets, args.seed, reader_for)
         read = tally.pages_read / max(1, tally.pages)
         auto = tally.marks_accepted / max(1, tally.marks)
+        plain = tally.plain_accepted / max(1, tally.plain_marks)
         rate = tally.silent / max(1, tally.fields)
         reasons = ", ".join(f"{k} {v}" for k, v in tally.reviews.most_common())
         print(
-            f"{level:<9} {read:>10.1%} {auto:>10.1%} {tally.silent:>6} / {tally.fields:<6} ({rate * 10000:.1f}/10k)"
+            f"{level:<9} {read:>10.1%} {auto:>10.1%} {plain:>6.1%} {tally.silent:>6} / {tally.fields:<6} ({rate * 10000:.1f}/10k)"
             f" {statistics.median(tally.ms):>7.0f}  {reasons}"
         )
         for failure, count in tally.failures.most_common(4):
