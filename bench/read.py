@@ -170,6 +170,40 @@ def speed(pages: int, seed: int, reader_for: Any) -> None:
     )
 
 
+def engines(pages: int, seed: int) -> None:
+    """Print how well each text engine reads the names printed on prefilled sheets, and how fast."""
+    from ocr.engines import RapidEngine, TesseractEngine
+    from ocr.layout import Rect
+    from ocr.locate import align, find_codes
+    from ocr.measure import grey, warp
+    from ocr.reader import PRINTED_CHAR_MM
+    from ocr.settings import ReaderSettings
+
+    crops: list[tuple[np.ndarray[Any, Any], str]] = []
+    for scan in make_scans("score", pages, "normal", "tidy", seed + 2, KEY):
+        pixels = grey(np.ascontiguousarray(np.asarray(scan.image.convert("RGB"))))
+        code = find_codes(pixels)[0]
+        page = scan.layout.pages[0]
+        alignment = align(pixels, page, code, ReaderSettings())
+        r = page.field("head_name").rect
+        name = scan.values["head_name"]
+        width = min(r.w, 0.5 + len(name) * PRINTED_CHAR_MM + 2.0)
+        crops.append((warp(pixels, alignment, Rect(x=r.x, y=r.y + 0.6, w=width, h=r.h - 1.2)), name))
+    print(f"\ntext engines on {len(crops)} printed head names (the prefilled-sheet check):")
+    for make in (RapidEngine, TesseractEngine):
+        engine = make()
+        engine.read(crops[0][0])
+        right, times = 0, []
+        for crop, name in crops:
+            started = time.perf_counter()
+            text, _ = engine.read(crop)
+            times.append((time.perf_counter() - started) * 1000)
+            right += text == name
+        print(
+            f"  {engine.name:<24} exact {right / len(crops):6.1%}   median {statistics.median(times):5.1f} ms/name"
+        )
+
+
 def main() -> None:
     """Run the harness and print the report."""
     parser = argparse.ArgumentParser(description=__doc__)
@@ -177,6 +211,7 @@ def main() -> None:
     parser.add_argument("--levels", nargs="+", default=["clean", "normal", "harsh", "augraphy"])
     parser.add_argument("--seed", type=int, default=20260515)
     parser.add_argument("--speed-pages", type=int, default=30)
+    parser.add_argument("--engine-pages", type=int, default=40)
     args = parser.parse_args()
     layouts: dict[str, FormLayout] = {}
 
@@ -208,6 +243,7 @@ def main() -> None:
         for example in tally.silent_examples:
             print(f"          silent: {example}")
     speed(args.speed_pages, args.seed, reader_for)
+    engines(args.engine_pages, args.seed)
 
 
 if __name__ == "__main__":

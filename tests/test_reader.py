@@ -216,3 +216,12 @@ def test_digital_return_is_read_without_ocr(printed: Printed, tmp_path: Path) ->
     assert page.field("head_name").value == "赵珺"
     assert page.field("group_verdict").value == "pass"
     assert pages[0].digital and pages[0].field("item01_score").reason == Reason.blank
+
+
+def test_decompression_bomb_and_oversized_images_are_refused(printed: Printed, tmp_path: Path) -> None:
+    bomb = tmp_path / "bomb.png"
+    Image.new("1", (12_000, 12_000), 1).save(bomb)  # a few KB on disk, 144 million pixels
+    assert bomb.stat().st_size < 1_000_000
+    pages = read_one(printed, bomb)
+    assert len(pages) == 1 and not pages[0].ok
+    assert "像素" in (pages[0].error or "") and pages[0].hint
