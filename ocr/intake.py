@@ -79,8 +79,8 @@ def _estimated_dpi(width: int, height: int) -> float:
     return max(width, height) / A4_LONG_INCHES
 
 
-def looks_greyscale(pixels: NDArray[np.uint8], spread: float = 12.0) -> bool:
-    """Whether a page carries no colour at all: one channel, or no pixel with real chroma.
+def looks_greyscale(pixels: NDArray[np.uint8], chroma: int = 40, count: int = 20) -> bool:
+    """Whether a page carries no colour at all: one channel, or (almost) no pixel with real chroma.
 
     A colour scan of a black-and-white page also counts as grey; that is harmless, because seals
     are read as "red present" first and only a page with no colour anywhere is suspected grey.
@@ -88,8 +88,8 @@ def looks_greyscale(pixels: NDArray[np.uint8], spread: float = 12.0) -> bool:
     if pixels.ndim == 2:
         return True
     sample = pixels[::3, ::3]
-    chroma = sample.max(axis=2).astype(np.int16) - sample.min(axis=2)
-    return float(np.percentile(chroma, 99.95)) < spread
+    spread = sample.max(axis=2).astype(np.int16) - sample.min(axis=2)
+    return int((spread > chroma).sum()) < count
 
 
 def _from_pil(

@@ -313,7 +313,7 @@ class Reader:
             fraction, self.settings.seal_red_fraction, self.settings.seal_review_band
         )
         measures = {"red": round(fraction, 4)}
-        if not present and greyscale:
+        if present is False and greyscale:
             # no colour anywhere on the page: a grey blot in the box may be a seal that lost its red
             inner = warp(grey(pixels), alignment, field.rect.inset(2.0))
             blot = float((darkness(inner, 30.0) > 0.12).mean())

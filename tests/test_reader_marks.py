@@ -177,3 +177,26 @@ def test_printed_name_is_read_back_with_both_engines(
     other = sheet.read(reader_for(layout, engine, name="李秀英")).field("head_name")
     assert (other.status, other.reason) == (FieldStatus.review, Reason.name_mismatch)
     assert "李秀英" in (other.detail or "")
+
+
+def test_too_little_ink_or_red_to_call_goes_to_review(forms: dict[str, tuple[FormLayout, Path]]) -> None:
+    layout, pdf = forms["score"]
+    sheet = Sheet(layout, pdf, 0)
+    rect = sheet.page.field("item05_reason").rect
+    x, y, r = px(rect.x + rect.w / 2), px(rect.y + rect.h / 2), px(0.30)
+    sheet.draw.ellipse((x - r, y - r, x + r, y + r), fill=(30, 30, 30))  # a speck: a dot of a pen, or dirt
+    speck = sheet.read(reader_for(layout)).field("item05_reason")
+    assert (speck.value, speck.status, speck.reason) == (None, FieldStatus.review, Reason.uncertain_ink), (
+        speck.measures
+    )
+    app_layout, app_pdf = forms["application"]
+    page2 = Sheet(app_layout, app_pdf, 1)
+    seal = page2.page.field("village_seal").rect
+    x, y, r = px(seal.x + seal.w / 2), px(seal.y + seal.h / 2), px(1.9)
+    page2.draw.ellipse((x - r, y - r, x + r, y + r), fill=(215, 40, 50))  # a smudge of red, not a seal
+    smudge = page2.read(reader_for(app_layout)).field("village_seal")
+    assert (smudge.value, smudge.status, smudge.reason) == (
+        None,
+        FieldStatus.review,
+        Reason.uncertain_seal,
+    ), smudge.measures
