@@ -212,10 +212,13 @@ def align(grey: NDArray[np.uint8], page: PageLayout, code: FoundCode, settings: 
             f"二维码大小异常（约 {px_per_mm * 25.4:.0f} dpi）。", "请以 200 dpi 扫描，按 100% 比例打印表格"
         )
     found: dict[str, tuple[float, float]] = {}
-    centres = np.array([[f.x, f.y] for f in page.fiducials], dtype=np.float64)
-    predicted = _project(first, centres)
     middle = _project(first, np.array([[page.width / 2, page.height / 2]]))[0]
-    for fid, guess in zip(page.fiducials, predicted, strict=True):
+    code_centre = np.array([page.code.x + page.code.w / 2, page.code.y + page.code.h / 2])
+    # nearest fiducials first; each one found sharpens the guess for the farther ones (perspective)
+    order = sorted(page.fiducials, key=lambda f: float(np.hypot(f.x - code_centre[0], f.y - code_centre[1])))
+    guide = first
+    for fid in order:
+        guess = _project(guide, np.array([[fid.x, fid.y]]))[0]
         inward = (float(np.sign(middle[0] - guess[0])), float(np.sign(middle[1] - guess[1])))
         spot = _find_square(
             grey,
@@ -225,8 +228,15 @@ def align(grey: NDArray[np.uint8], page: PageLayout, code: FoundCode, settings: 
             settings,
             inward,
         )
-        if spot is not None:
-            found[fid.corner] = spot
+        if spot is None:
+            continue
+        found[fid.corner] = spot
+        known = [f for f in page.fiducials if f.corner in found]
+        anchors_mm = np.vstack([code_mm, [[f.x, f.y] for f in known]]).astype(np.float32)
+        anchors_px = np.vstack([code.corners, [found[f.corner] for f in known]]).astype(np.float32)
+        refined, _ = cv2.estimateAffine2D(anchors_mm, anchors_px)
+        if refined is not None:
+            guide = np.vstack([refined, [0.0, 0.0, 1.0]]).astype(np.float64)
     if len(found) < 3:
         missing = "、".join(
             {"tl": "左上", "tr": "右上", "bl": "左下", "br": "右下"}[f.corner]

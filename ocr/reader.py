@@ -248,7 +248,10 @@ class Reader:
         )
         if printed:
             return self._printed_value(field, page_grey, alignment, crop_file, expected)
-        fraction = ink_fraction(warp(page_grey, alignment, field.rect), field, page, black, self.settings)
+        inset = max(1.0, alignment.fit_error_mm + 0.5)
+        fraction = ink_fraction(
+            warp(page_grey, alignment, field.rect), field, page, black, self.settings, inset
+        )
         written, confidence = three_way(fraction, self.settings.ink_fraction, self.settings.ink_review_band)
         return FieldReading(
             name=field.name,
