@@ -8,16 +8,17 @@ no web: layouts come from a lookup function, prefilled values from another.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import cv2
 import numpy as np
 from numpy.typing import NDArray
 
-from ocr.code import decode
+from ocr.code import SheetCode, decode
 from ocr.engines import TextEngine
 from ocr.errors import CodeError
 from ocr.intake import DigitalPage, PageImage, PageProblem, iter_pages
@@ -115,17 +116,9 @@ class Reader:
         raise errors[0]
 
     def _read_sheet(
-        self, page: PageImage | DigitalPage, page_grey: NDArray[np.uint8], code: FoundCode, sheet: Any
+        self, page: PageImage | DigitalPage, page_grey: NDArray[np.uint8], code: FoundCode, sheet: SheetCode
     ) -> PageReading:
-        identity = SheetIdentity(
-            kind=sheet.kind,
-            year=sheet.year,
-            layout_hash=sheet.layout_hash,
-            serial=sheet.serial,
-            household=sheet.household,
-            page=sheet.page,
-            pages=sheet.pages,
-        )
+        identity = SheetIdentity(**dataclasses.asdict(sheet))
         layout = self.layouts(sheet.layout_hash)
         if layout is None:
             raise CodeError(
@@ -253,16 +246,14 @@ class Reader:
             warp(page_grey, alignment, field.rect), field, page, black, self.settings, inset
         )
         written, confidence = three_way(fraction, self.settings.ink_fraction, self.settings.ink_review_band)
-        return FieldReading(
-            name=field.name,
-            kind="handwriting",
-            label=field.label,
-            value=written,
-            confidence=round(confidence, 3),
-            status=FieldStatus.accepted if written is not None else FieldStatus.review,
-            reason=None if written is not None else Reason.uncertain_ink,
-            crop=crop_file,
-            measures={"ink": round(fraction, 5)},
+        return _yes_no(
+            field,
+            "handwriting",
+            written,
+            confidence,
+            Reason.uncertain_ink,
+            crop_file,
+            {"ink": round(fraction, 5)},
         )
 
     def _printed_value(
@@ -334,17 +325,7 @@ class Reader:
                     measures=measures,
                 )
             present, confidence = False, 0.9
-        return FieldReading(
-            name=field.name,
-            kind="seal",
-            label=field.label,
-            value=present,
-            confidence=round(confidence, 3),
-            status=FieldStatus.accepted if present is not None else FieldStatus.review,
-            reason=None if present is not None else Reason.uncertain_seal,
-            crop=crop_file,
-            measures=measures,
-        )
+        return _yes_no(field, "seal", present, confidence, Reason.uncertain_seal, crop_file, measures)
 
     # digital pages ----------------------------------------------------------------------------
     def _digital_fields_of(
@@ -402,6 +383,29 @@ class Reader:
                     )
                 )
         return readings
+
+
+def _yes_no(
+    field: LayoutField,
+    kind: Literal["handwriting", "seal"],
+    answer: bool | None,
+    confidence: float,
+    unsure: Reason,
+    crop: str | None,
+    measures: dict[str, float],
+) -> FieldReading:
+    """Return a yes/no reading (ink written, seal present); ``None`` means unsure and goes to review."""
+    return FieldReading(
+        name=field.name,
+        kind=kind,
+        label=field.label,
+        value=answer,
+        confidence=round(confidence, 3),
+        status=FieldStatus.accepted if answer is not None else FieldStatus.review,
+        reason=None if answer is not None else unsure,
+        crop=crop,
+        measures=measures,
+    )
 
 
 def _same_name(read: str, expected: str) -> bool:
