@@ -179,6 +179,56 @@ def _match_square(
     return (x + ring + (size - 1) / 2, y + ring + (size - 1) / 2)
 
 
+QUARTERS = {(0, 0): "左上部", (1, 0): "右上部", (0, 1): "左下部", (1, 1): "右下部"}
+
+
+def _rules_off(
+    grey: NDArray[np.uint8], matrix: Matrix, page: PageLayout, px_per_mm: float, settings: ReaderSettings
+) -> str:
+    """Check the fit everywhere on the page: the printed table rules must be where it puts them.
+
+    Points along the layout's rules are projected into the scan; each must find dark ink within
+    ``rule_tolerance_mm`` across the rule. Every quarter of the page is judged on its own, so a
+    perspective error in one corner is caught even when the rest fits. Returns the quarter that
+    fails, or "" when the fit holds.
+    """
+    points: list[tuple[float, float, float, float]] = []
+    for rule in page.rules:
+        length = math.hypot(rule.x2 - rule.x1, rule.y2 - rule.y1)
+        if length < 8.0:
+            continue
+        ux, uy = (rule.x2 - rule.x1) / length, (rule.y2 - rule.y1) / length
+        for t in np.linspace(2.0, length - 2.0, max(2, int(length // 25))):
+            points.append((rule.x1 + ux * t, rule.y1 + uy * t, -uy, ux))
+    if not points:
+        return ""
+    data = np.array(points)
+    steps = np.linspace(-settings.rule_tolerance_mm, settings.rule_tolerance_mm, 9)
+    probes = (data[:, None, :2] + steps[None, :, None] * data[:, None, 2:]).reshape(-1, 2)
+    px = cv2.perspectiveTransform(probes.reshape(-1, 1, 2), matrix).reshape(-1, 2)
+    height, width = grey.shape
+    xs = np.clip(np.round(px[:, 0]).astype(int), 0, width - 1)
+    ys = np.clip(np.round(px[:, 1]).astype(int), 0, height - 1)
+    inside = (
+        ((px[:, 0] >= 0) & (px[:, 0] < width) & (px[:, 1] >= 0) & (px[:, 1] < height))
+        .reshape(len(points), -1)
+        .all(axis=1)
+    )
+    values = grey[ys, xs].reshape(len(points), -1).astype(np.float32)
+    paper = float(np.median(grey[::16, ::16]))
+    inside &= values.max(axis=1) > paper * 0.7  # a probe lost in a dark scanner border tells nothing
+    hit = (values.min(axis=1) < values.max(axis=1) * 0.85) | ~inside  # a dip below the paper beside it
+    for (qx, qy), name in QUARTERS.items():
+        mine = (
+            ((data[:, 0] >= page.width / 2) == bool(qx))
+            & ((data[:, 1] >= page.height / 2) == bool(qy))
+            & inside
+        )
+        if mine.sum() >= 5 and hit[mine].mean() < settings.rule_hit_fraction:
+            return name
+    return ""
+
+
 def _fit(source: NDArray[np.float64], target: NDArray[np.float64]) -> Matrix:
     if len(source) == 4:
         return np.asarray(
@@ -263,6 +313,12 @@ def align(grey: NDArray[np.uint8], page: PageLayout, code: FoundCode, settings: 
         raise NotAligned(
             f"定位方块与二维码位置不一致（相差 {error:.1f} mm），无法可靠对齐。",
             "请按“实际大小（100%）”打印表格，把页面放平重新扫描；手机拍照请正对页面",
+        )
+    weak = _rules_off(grey, matrix, page, px_per_mm, settings)
+    if weak:
+        raise NotAligned(
+            f"版面在{weak}与扫描件对不上（表格线偏离超过 {settings.rule_tolerance_mm} mm），无法可靠对齐。",
+            "请把页面放平重新扫描；手机拍照请正对页面、不要倾斜，四个角的定位方块都要拍进去",
         )
     origin, right = _project(matrix, np.array([[0.0, 0.0], [100.0, 0.0]]))
     angle = math.degrees(math.atan2(right[1] - origin[1], right[0] - origin[0]))

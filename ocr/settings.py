@@ -28,6 +28,15 @@ class ReaderSettings(BaseModel):
     max_fit_error_mm: float = Field(
         default=1.2, gt=0, description="largest disagreement allowed between fiducials and code"
     )
+    rule_tolerance_mm: float = Field(
+        default=0.6, gt=0, description="how far a printed table rule may sit from where the fit puts it"
+    )
+    rule_hit_fraction: float = Field(
+        default=0.75,
+        gt=0,
+        le=1,
+        description="share of rule points that must be found in every quarter of the page",
+    )
     fiducial_size_tolerance: float = Field(
         default=0.35, gt=0, description="relative size tolerance of a fiducial square"
     )
