@@ -118,7 +118,7 @@ def _from_pil(
     return PageImage(source, index, np.ascontiguousarray(pixels), dpi, looks_greyscale(pixels))
 
 
-def _images(path: Path, settings: ReaderSettings) -> Iterator[Page]:
+def _images(path: Path, settings: ReaderSettings, only: frozenset[int] | None = None) -> Iterator[Page]:
     source = path.name
     Image.MAX_IMAGE_PIXELS = settings.max_pixels
     try:
@@ -152,7 +152,7 @@ def _pdf_page_kind(page: pdfium.PdfPage) -> tuple[bool, int]:
     return best_width > 0, best_width
 
 
-def _pdf(path: Path, settings: ReaderSettings) -> Iterator[Page]:
+def _pdf(path: Path, settings: ReaderSettings, only: frozenset[int] | None = None) -> Iterator[Page]:
     source = path.name
     try:
         document = pdfium.PdfDocument(str(path))
@@ -176,6 +176,8 @@ def _pdf(path: Path, settings: ReaderSettings) -> Iterator[Page]:
             )
             return
         for index in range(count):
+            if only is not None and index not in only:
+                continue
             page = document[index]
             try:
                 scanned, image_width = _pdf_page_kind(page)
@@ -202,8 +204,10 @@ def _pdf(path: Path, settings: ReaderSettings) -> Iterator[Page]:
         document.close()
 
 
-def iter_pages(path: Path, settings: ReaderSettings | None = None) -> Iterator[Page]:
-    """Yield every page of a scan file, one at a time, or the problems that stop it being read."""
+def iter_pages(
+    path: Path, settings: ReaderSettings | None = None, only: frozenset[int] | None = None
+) -> Iterator[Page]:
+    """Yield every page of a scan file (or just the ``only`` pages), one at a time, or what stops it being read."""
     settings = settings or ReaderSettings()
     source = path.name
     if not path.exists():
@@ -227,6 +231,24 @@ def iter_pages(path: Path, settings: ReaderSettings | None = None) -> Iterator[P
             source, 0, "不是可识读的扫描文件（支持 PDF、TIFF、JPEG、PNG）。", "请用扫描仪导出 PDF 或图像文件"
         )
     elif kind == "pdf":
-        yield from _pdf(path, settings)
+        yield from _pdf(path, settings, only)
     else:
-        yield from _images(path, settings)
+        yield from _images(path, settings, only)
+
+
+def count_pages(path: Path) -> int:
+    """Return how many pages a scan file has (1 for a file that cannot be opened: its one problem)."""
+    kind = sniff(path) if path.exists() and path.stat().st_size else None
+    try:
+        if kind == "pdf":
+            document = pdfium.PdfDocument(str(path))
+            try:
+                return max(1, len(document))
+            finally:
+                document.close()
+        if kind == "tiff":
+            with Image.open(path) as image:
+                return max(1, int(getattr(image, "n_frames", 1)))
+    except (pdfium.PdfiumError, OSError, UnidentifiedImageError):
+        return 1
+    return 1

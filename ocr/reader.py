@@ -67,9 +67,9 @@ class Reader:
         self._digital_fields: dict[Path, dict[str, Any]] = {}
 
     # files ------------------------------------------------------------------------------------
-    def read_file(self, path: Path) -> Iterator[PageReading]:
-        """Read every page of a file, one at a time; bad pages come back unreadable, with the reason."""
-        for page in iter_pages(path, self.settings):
+    def read_file(self, path: Path, only: frozenset[int] | None = None) -> Iterator[PageReading]:
+        """Read every page of a file (or the ``only`` pages), one at a time; bad pages come back with the reason."""
+        for page in iter_pages(path, self.settings, only):
             yield self.read_page(page)
 
     def read_page(self, page: PageImage | DigitalPage | PageProblem) -> PageReading:

@@ -10,7 +10,7 @@ import sys
 
 import typer
 
-from service.cli import campaign, forms, quotas, roster, scans, system
+from service.cli import campaign, forms, quotas, review, roster, scans, system
 from service.cli.common import err_console
 from service.errors import PinganError
 
@@ -29,6 +29,7 @@ app.add_typer(roster.app, name="roster")
 app.add_typer(quotas.app, name="quotas")
 app.add_typer(forms.app, name="forms")
 app.add_typer(scans.app, name="scans")
+app.add_typer(review.app, name="review")
 
 
 def main(argv: list[str] | None = None) -> int:

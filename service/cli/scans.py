@@ -103,3 +103,37 @@ def _print_page(page: object) -> None:
         )
         table.add_row(field.label, str(value), f"{field.confidence:.2f}", status)
     console.print(table)
+
+
+@app.command("ingest")
+def ingest_command(
+    paths: Annotated[
+        list[Path], typer.Argument(help="扫描文件或文件夹（PDF、TIFF、JPEG、PNG，可混放各村的表格）")
+    ],
+    year: Annotated[
+        int | None, typer.Option(help="创建年度（用于校验规则；默认按表格二维码中的年度）")
+    ] = None,
+    workers: Annotated[int | None, typer.Option(help="并行进程数（默认每个 CPU 核一个）")] = None,
+) -> None:
+    """扫描件入库：保存原件、逐页识读、生成档案与复核项；可中断后重跑续做，重复导入不产生变化。"""
+    from service.concurrency import executor_for
+    from service.intake import ingest
+    from service.progress import RichProgress
+
+    config = settings()
+    with database() as session, RichProgress(console) as progress:
+        report = ingest(session, config, paths, config.actor, year, executor_for(workers), progress)
+    outcome = report.outcomes
+    console.print(
+        f"共 {report.files} 个文件（新收 {report.new_files} 个），本次识读 {report.pages} 页"
+        + (f"（另有 {report.already} 页此前已入库，未重复计算）" if report.already else "")
+        + f"：入档 {outcome['applied']} 页，与已有相同 {outcome['duplicate']} 页，与已有不同 {outcome['conflict']} 页，"
+        f"无法识读或拒收 {outcome['rejected']} 页；新建档案 {report.records_created} 份，新增复核项 {report.reviews} 个。",
+        soft_wrap=True,
+    )
+    for skipped in report.skipped:
+        console.print(f"[yellow]跳过非扫描文件：[/]{skipped}", soft_wrap=True)
+    for rejected in report.rejected:
+        console.print(f"[red]✘[/] {rejected}", soft_wrap=True)
+    if report.reviews:
+        console.print("待人工确认的栏目：pingan review list")

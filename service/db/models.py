@@ -257,3 +257,101 @@ class Sheet(Base):
 
     household: Mapped[Household | None] = relationship()
     village: Mapped[AdminUnit] = relationship()
+
+
+class ScanFile(Base):
+    """扫描文件: an ingested file, kept as received and known by its content hash."""
+
+    __tablename__ = "scan_file"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(255))
+    stored: Mapped[str] = mapped_column(String(255))
+    size: Mapped[int] = mapped_column(Integer)
+    received_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    actor: Mapped[str] = mapped_column(String(64))
+
+    pages: Mapped[list[ScanPage]] = relationship(back_populates="file", order_by="ScanPage.page_index")
+
+
+class ScanPage(Base):
+    """扫描页: one page of an ingested file and what the reader made of it."""
+
+    __tablename__ = "scan_page"
+    __table_args__ = (UniqueConstraint("file_id", "page_index", name="uq_scan_page_file_index"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    file_id: Mapped[int] = mapped_column(ForeignKey("scan_file.id"), index=True)
+    page_index: Mapped[int] = mapped_column(Integer)
+    ok: Mapped[bool] = mapped_column(Boolean)
+    error: Mapped[str | None] = mapped_column(Text)
+    hint: Mapped[str | None] = mapped_column(Text)
+    serial: Mapped[str | None] = mapped_column(String(20), index=True)
+    page_no: Mapped[int | None] = mapped_column(Integer)
+    outcome: Mapped[str] = mapped_column(String(16))
+    reading: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    read_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+    file: Mapped[ScanFile] = relationship(back_populates="pages")
+
+
+class Record(Base):
+    """档案: what one returned sheet (评分表 or 申报审批表) says, field by field."""
+
+    __tablename__ = "record"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    serial: Mapped[str] = mapped_column(ForeignKey("sheet.serial"), unique=True)
+    kind: Mapped[str] = mapped_column(String(16), index=True)
+    year: Mapped[int] = mapped_column(Integer, index=True)
+    household_id: Mapped[int | None] = mapped_column(ForeignKey("household.id"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+    household: Mapped[Household | None] = relationship()
+    values: Mapped[list[RecordValue]] = relationship(back_populates="record", cascade="all, delete-orphan")
+
+
+class RecordValue(Base):
+    """栏目值: one field of a record, with its provenance (page, confidence, who confirmed it)."""
+
+    __tablename__ = "record_value"
+    __table_args__ = (UniqueConstraint("record_id", "field", name="uq_record_value_field"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    record_id: Mapped[int] = mapped_column(ForeignKey("record.id", ondelete="CASCADE"), index=True)
+    field: Mapped[str] = mapped_column(String(40))
+    kind: Mapped[str] = mapped_column(String(16))
+    value: Mapped[Any] = mapped_column(JSON, nullable=True)
+    confidence: Mapped[float] = mapped_column(Float)
+    state: Mapped[str] = mapped_column(String(16))
+    page_id: Mapped[int | None] = mapped_column(ForeignKey("scan_page.id"))
+    crop: Mapped[str | None] = mapped_column(String(255))
+    confirmed_by: Mapped[str | None] = mapped_column(String(64))
+    confirmed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+    record: Mapped[Record] = relationship(back_populates="values")
+
+
+class ReviewItem(Base):
+    """复核项: something a person must confirm, with the reason and, once decided, who decided what."""
+
+    __tablename__ = "review_item"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    record_id: Mapped[int] = mapped_column(ForeignKey("record.id", ondelete="CASCADE"), index=True)
+    field: Mapped[str] = mapped_column(String(40))
+    reason: Mapped[str] = mapped_column(String(40), index=True)
+    detail: Mapped[str | None] = mapped_column(Text)
+    confidence: Mapped[float] = mapped_column(Float)
+    read_value: Mapped[Any] = mapped_column(JSON, nullable=True)
+    page_id: Mapped[int | None] = mapped_column(ForeignKey("scan_page.id"))
+    status: Mapped[str] = mapped_column(String(16), default="open", index=True)
+    decided_value: Mapped[Any] = mapped_column(JSON, nullable=True)
+    decided_by: Mapped[str | None] = mapped_column(String(64))
+    decided_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+    record: Mapped[Record] = relationship()

@@ -1,0 +1,203 @@
+"""Ingesting scans (扫描件入库): files kept by content hash, pages read in a pool, records updated.
+
+Each page's result is committed as soon as it is known, so a batch killed midway loses nothing
+and a re-run reads only the pages not yet stored; the same file ingested twice changes nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ocr.intake import count_pages
+from ocr.reading import PageReading
+from service.campaign.years import get_year, rules_of
+from service.concurrency import Executor, SerialExecutor
+from service.db.models import ScanFile, ScanPage
+from service.errors import InputFileError, NotFound
+from service.progress import NullProgress, ProgressBar
+from service.records import apply_page
+from service.settings import Settings
+
+SCAN_SUFFIXES = {".pdf", ".tif", ".tiff", ".jpg", ".jpeg", ".png"}
+CHUNK_PAGES = 6
+
+
+@dataclass
+class IngestReport:
+    """What a batch did (入库结果)."""
+
+    files: int = 0
+    new_files: int = 0
+    pages: int = 0
+    already: int = 0
+    outcomes: Counter[str] = field(default_factory=Counter)
+    records_created: int = 0
+    reviews: int = 0
+    rejected: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+
+
+def collect(paths: Iterable[Path]) -> tuple[list[Path], list[str]]:
+    """Expand folders into scan files (sorted); return them and the names of files skipped."""
+    files: list[Path] = []
+    skipped: list[str] = []
+    for path in paths:
+        if not path.exists():
+            raise InputFileError(f"{path} 不存在。", hint="请检查路径。")
+        candidates = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+        for candidate in candidates:
+            if candidate.suffix.lower() in SCAN_SUFFIXES:
+                files.append(candidate)
+            elif path.is_dir():
+                skipped.append(str(candidate))
+            else:
+                files.append(candidate)  # named on purpose: the reader will say what is wrong with it
+    return files, skipped
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def store_file(session: Session, settings: Settings, path: Path, actor: str) -> tuple[ScanFile, bool]:
+    """Keep a copy of a received file under the data folder, once per content; return it and whether it is new."""
+    digest = _sha256(path)
+    existing = session.scalars(select(ScanFile).where(ScanFile.sha256 == digest)).first()
+    if existing is not None:
+        return existing, False
+    folder = settings.data_dir / "scans" / digest[:2]
+    folder.mkdir(parents=True, exist_ok=True)
+    stored = folder / f"{digest}{path.suffix.lower()}"
+    if not stored.exists():
+        shutil.copyfile(path, stored)
+    row = ScanFile(
+        sha256=digest,
+        name=path.name,
+        stored=str(stored.relative_to(settings.data_dir)),
+        size=path.stat().st_size,
+        actor=actor,
+    )
+    session.add(row)
+    session.flush()
+    return row, True
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A few pages of one stored file, read by one worker."""
+
+    file_id: int
+    path: str
+    name: str
+    pages: tuple[int, ...]
+
+
+_READER: Any = None
+
+
+def read_chunk(chunk: Chunk) -> tuple[int, list[tuple[int, dict[str, Any]]]]:
+    """Read some pages of a file in a worker process (which opens the database itself for lookups)."""
+    global _READER
+    if _READER is None:
+        from sqlalchemy.orm import sessionmaker
+
+        from service.db.session import make_engine
+        from service.scanning import reader_for
+        from service.settings import get_settings
+
+        settings = get_settings()
+        session = sessionmaker(bind=make_engine(settings.resolved_database_url))()
+        _READER = reader_for(session, settings)
+        _READER.crops_root = settings.data_dir / "crops"
+    _READER.crops = (
+        _READER.crops_root / Path(chunk.path).stem
+    )  # per stored file: a rescan never overwrites evidence
+    results = []
+    for reading in _READER.read_file(Path(chunk.path), frozenset(chunk.pages)):
+        reading.source = chunk.name
+        results.append((reading.page_index, reading.model_dump(mode="json")))
+    return chunk.file_id, results
+
+
+def ingest(
+    session: Session,
+    settings: Settings,
+    paths: Iterable[Path],
+    actor: str,
+    year: int | None = None,
+    executor: Executor | None = None,
+    progress: ProgressBar | None = None,
+) -> IngestReport:
+    """Store, read and record every page of the given files and folders, committing page by page."""
+    executor = executor or SerialExecutor()
+    progress = progress or NullProgress()
+    rules = rules_of(get_year(session, year)) if year is not None else None
+    files, skipped = collect(paths)
+    report = IngestReport(files=len(files), skipped=skipped)
+    chunks: list[Chunk] = []
+    for path in files:
+        row, new = store_file(session, settings, path, actor)
+        report.new_files += new
+        stored = settings.data_dir / row.stored
+        done = set(session.scalars(select(ScanPage.page_index).where(ScanPage.file_id == row.id)))
+        todo = [i for i in range(count_pages(stored)) if i not in done]
+        report.already += len(done)
+        for start in range(0, len(todo), CHUNK_PAGES):
+            chunks.append(Chunk(row.id, str(stored), row.name, tuple(todo[start : start + CHUNK_PAGES])))
+    session.commit()
+    total = sum(len(c.pages) for c in chunks)
+    progress.start(total, "识读扫描页", "页")
+    year_rules: dict[int, Any] = {}
+    try:
+        for file_id, results in executor.run(read_chunk, chunks):
+            for index, data in results:
+                reading = PageReading.model_validate(data)
+                report.pages += 1
+                page_row = ScanPage(
+                    file_id=file_id,
+                    page_index=index,
+                    ok=reading.ok,
+                    error=reading.error,
+                    hint=reading.hint,
+                    serial=reading.identity.serial if reading.identity else None,
+                    page_no=reading.identity.page if reading.identity else None,
+                    outcome="rejected",
+                    reading=data,
+                )
+                session.add(page_row)
+                session.flush()
+                if not reading.ok or reading.identity is None:
+                    report.outcomes["rejected"] += 1
+                    report.rejected.append(f"{reading.where}：{reading.error}（{reading.hint}）")
+                    continue
+                page_year = reading.identity.year
+                if rules is None and page_year not in year_rules:
+                    try:
+                        year_rules[page_year] = rules_of(get_year(session, page_year))
+                    except NotFound:
+                        year_rules[page_year] = None
+                applied = apply_page(session, page_row, reading, rules or year_rules.get(page_year))
+                page_row.outcome = applied.outcome
+                report.outcomes[applied.outcome] += 1
+                report.records_created += applied.created
+                report.reviews += applied.reviews
+                if applied.outcome == "rejected":
+                    report.rejected.append(f"{reading.where}：{'；'.join(applied.notes)}")
+            session.commit()
+            progress.advance(len(results))
+    finally:
+        progress.finish()
+    return report

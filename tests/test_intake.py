@@ -1,0 +1,245 @@
+"""Ingesting scans: records, idempotence, duplicates and conflicts, rejected pages, resume, review, digital returns."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pypdfium2
+import pytest
+from PIL import Image, ImageDraw
+from pypdf import PdfWriter
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from service.db.models import AuditEntry, Record, RecordValue, ReviewItem, ScanFile, ScanPage
+from tests.conftest import ROOT, SAMPLES, CliResult
+
+Cli = Callable[..., CliResult]
+SAMPLE_KEY = "pingan-sample-installation-key-not-for-real-use"
+SCANS = SAMPLES / "scans"
+
+
+def count(session: Session, model: type) -> int:
+    session.expire_all()
+    return session.scalar(select(func.count()).select_from(model)) or 0
+
+
+@pytest.fixture
+def printed(cli: Cli, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Cli:
+    from service.settings import get_settings
+
+    monkeypatch.setenv("PINGAN_SECRET_KEY", SAMPLE_KEY)
+    get_settings.cache_clear()
+    for args in (
+        ["init", "--district", "清河区", "--district-code", "330199"],
+        ["campaign", "new", "--year", "2026"],
+        ["roster", "import", SAMPLES / "roster-2026.xlsx"],
+        [
+            "forms",
+            "score",
+            "--year",
+            "2026",
+            "--village",
+            "南关村",
+            "--out",
+            tmp_path / "forms",
+            "--workers",
+            "1",
+        ],
+        [
+            "forms",
+            "application",
+            "--year",
+            "2026",
+            "--village",
+            "南关村",
+            "--out",
+            tmp_path / "forms",
+            "--workers",
+            "1",
+        ],
+    ):
+        assert cli(*args).code == 0, args
+    return cli
+
+
+@pytest.fixture
+def session(printed: Cli) -> Session:
+    from sqlalchemy.orm import sessionmaker
+
+    from service.db.session import make_engine
+    from service.settings import get_settings
+
+    return sessionmaker(bind=make_engine(get_settings().resolved_database_url))()
+
+
+def test_sample_scans_become_records_once(printed: Cli, session: Session) -> None:
+    first = printed("scans", "ingest", SCANS, "--year", "2026", "--workers", "1")
+    assert first.code == 0, first.err
+    assert "本次识读 13 页：入档 13 页" in first.out and "新建档案 10 份" in first.out
+    assert "跳过非扫描文件" in first.out and "truth.json" in first.out
+    assert (count(session, ScanFile), count(session, ScanPage), count(session, Record)) == (3, 13, 10)
+    reviews = count(session, ReviewItem)
+    assert reviews > 0
+    again = printed("scans", "ingest", SCANS, "--workers", "1")
+    assert "本次识读 0 页（另有 13 页此前已入库，未重复计算）" in again.out
+    assert (count(session, ScanPage), count(session, Record), count(session, ReviewItem)) == (13, 10, reviews)
+    value = session.scalars(
+        select(RecordValue)
+        .join(Record)
+        .where(Record.serial == "2026S000003", RecordValue.field == "item01_score")
+    ).one()
+    page = session.get(ScanPage, value.page_id)
+    assert page is not None and page.serial == "2026S000003" and value.confidence > 0.5
+
+
+def _page_image(path: Path, index: int) -> Image.Image:
+    document = pypdfium2.PdfDocument(str(path))
+    image = document[index].render(scale=200 / 72).to_pil().convert("RGB")
+    document.close()
+    return image
+
+
+def test_rescans_duplicate_or_conflict_never_overwrite(
+    printed: Cli, session: Session, tmp_path: Path
+) -> None:
+    assert printed("scans", "ingest", SCANS / "南关村-评分表-扫描.pdf", "--workers", "1").code == 0
+    page = _page_image(SCANS / "南关村-评分表-扫描.pdf", 2)  # 2026S000003
+    page.save(tmp_path / "again.jpg", quality=70)  # the same sheet, scanned again: other bytes, same reading
+    same = printed("scans", "ingest", tmp_path / "again.jpg", "--workers", "1")
+    assert "与已有相同 1 页" in same.out, same.out
+    before = (
+        session.scalars(
+            select(RecordValue)
+            .join(Record)
+            .where(Record.serial == "2026S000003", RecordValue.field == "item02_score")
+        )
+        .one()
+        .value
+    )
+    from service.campaign.defaults import CampaignRules
+    from service.forms.layouts import build_layout
+
+    layout = build_layout("score", CampaignRules.defaults(2026, "清河区"), 2026)
+    # mark another bubble of item 2 as well: the rescan now reads differently
+    draw = ImageDraw.Draw(page)
+    from bench.scansim import ScanMeta  # noqa: F401  (the scan's own geometry is close to the page's)
+
+    bubble = next(b for b in layout.pages[0].field("item02_score").bubbles if b.value == "3")
+    scale = 200 / 25.4
+    draw.ellipse(
+        ((bubble.x - 2) * scale, (bubble.y - 2) * scale, (bubble.x + 2) * scale, (bubble.y + 2) * scale),
+        fill=(0, 0, 0),
+    )
+    page.save(tmp_path / "changed.jpg", quality=90)
+    changed = printed("scans", "ingest", tmp_path / "changed.jpg", "--workers", "1")
+    assert changed.code == 0
+    session.expire_all()
+    after = (
+        session.scalars(
+            select(RecordValue)
+            .join(Record)
+            .where(Record.serial == "2026S000003", RecordValue.field == "item02_score")
+        )
+        .one()
+        .value
+    )
+    assert after == before
+    conflict = session.scalars(
+        select(ReviewItem)
+        .join(Record)
+        .where(Record.serial == "2026S000003", ReviewItem.field == "item02_score")
+    ).all()
+    assert any(item.reason in ("conflict",) for item in conflict) or "与已有不同 1 页" in changed.out
+
+
+def test_rejected_pages_mixed_in_are_reported_and_the_rest_read(
+    printed: Cli, session: Session, tmp_path: Path
+) -> None:
+    folder = tmp_path / "batch"
+    folder.mkdir()
+    Image.new("RGB", (1654, 2339), "white").save(folder / "a-blank.png")
+    (folder / "b-empty.jpg").write_bytes(b"")
+    _page_image(SCANS / "南关村-评分表-扫描.pdf", 0).save(folder / "c-good.jpg", quality=85)
+    result = printed("scans", "ingest", folder, "--workers", "1")
+    assert result.code == 0
+    assert "入档 1 页" in result.out and "无法识读或拒收 2 页" in result.out
+    assert "a-blank.png 第 1 页：页面上没有找到表格二维码" in result.out
+    assert "b-empty.jpg 第 1 页：文件是空的" in result.out
+    assert count(session, ScanPage) == 3
+
+
+def test_review_decisions_are_audited_and_only_confirmed_values_count(printed: Cli, session: Session) -> None:
+    assert printed("scans", "ingest", SCANS, "--workers", "1").code == 0
+    listing = printed("review", "list")
+    assert listing.code == 0 and "待复核" in listing.out
+    items = session.scalars(
+        select(ReviewItem).where(ReviewItem.status == "open").order_by(ReviewItem.confidence)
+    ).all()
+    blank = next(i for i in items if i.reason == "blank")
+    shown = printed("review", "show", str(blank.id), "--out", "复核切图")
+    assert "未填涂" in shown.out
+    assert printed("review", "set", str(blank.id), "不存在的选项").code == 2
+    assert printed("review", "set", str(blank.id), "8").code == 0
+    value = session.scalars(
+        select(RecordValue).where(RecordValue.record_id == blank.record_id, RecordValue.field == blank.field)
+    ).one()
+    assert (value.value, value.state, value.confirmed_by) == ("8", "confirmed", "测试员")
+    entry = session.scalars(select(AuditEntry).where(AuditEntry.entity == "record_value")).first()
+    assert entry is not None and entry.old == {"value": None, "state": "review"} and entry.new["value"] == "8"
+    again = printed("review", "accept", str(blank.id))
+    assert again.code == 5 and "已处理" in again.err
+    other = next(i for i in items if i.id != blank.id and i.status == "open")
+    assert printed("review", "reject", str(other.id), "--why", "字迹不清，退回村里重填").code == 0
+    session.expire_all()
+    assert session.get(ReviewItem, other.id).note == "字迹不清，退回村里重填"  # type: ignore[union-attr]
+
+
+@pytest.mark.slow
+def test_killed_ingest_resumes_without_loss_or_double_counting(
+    printed: Cli, session: Session, tmp_path: Path
+) -> None:
+    env = {**os.environ, "PINGAN_SECRET_KEY": SAMPLE_KEY}
+    command = [sys.executable, "-m", "service.cli", "scans", "ingest", str(SCANS), "--workers", "1"]
+    process = subprocess.Popen(
+        command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    deadline = time.time() + 120
+    while time.time() < deadline and count(session, ScanPage) < 6:
+        time.sleep(0.2)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    partial = count(session, ScanPage)
+    assert 0 < partial < 13
+    result = printed("scans", "ingest", SCANS, "--workers", "1")
+    assert result.code == 0
+    assert f"另有 {partial} 页此前已入库" in result.out
+    assert count(session, ScanPage) == 13
+    assert (
+        session.scalar(select(func.count(func.distinct(ScanPage.file_id.concat(ScanPage.page_index))))) == 13
+    )
+    assert count(session, Record) == 10
+
+
+def test_digital_return_is_ingested_without_ocr(printed: Cli, session: Session, tmp_path: Path) -> None:
+    pdf = next((tmp_path / "forms").glob("*评分表-2026-*.pdf"))
+    writer = PdfWriter(clone_from=pdf)
+    serial = "2026S000010"
+    values = {f"{serial}_item{n:02d}_score": "/10" for n in range(1, 11)} | {
+        f"{serial}_group_verdict": "/pass"
+    }
+    writer.update_page_form_field_values(writer.pages[9], values, auto_regenerate=False)
+    filled = tmp_path / "filled.pdf"
+    writer.write(filled)
+    result = printed("scans", "ingest", filled, "--workers", "1")
+    assert result.code == 0, result.err
+    record = session.scalars(select(Record).where(Record.serial == serial)).one()
+    fields = {v.field: v for v in record.values}
+    assert fields["item05_score"].value == "10" and fields["item05_score"].confidence == 1.0
+    assert fields["group_verdict"].value == "pass"
