@@ -217,7 +217,7 @@ def _rules_off(
     values = grey[ys, xs].reshape(len(points), -1).astype(np.float32)
     paper = float(np.median(grey[::16, ::16]))
     inside &= values.max(axis=1) > paper * 0.7  # a probe lost in a dark scanner border tells nothing
-    hit = (values.min(axis=1) < values.max(axis=1) * 0.85) | ~inside  # a dip below the paper beside it
+    hit = (values.min(axis=1) < values.max(axis=1) * 0.88) | ~inside  # a dip below the paper beside it
     for (qx, qy), name in QUARTERS.items():
         mine = (
             ((data[:, 0] >= page.width / 2) == bool(qx))

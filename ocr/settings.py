@@ -32,7 +32,7 @@ class ReaderSettings(BaseModel):
         default=0.6, gt=0, description="how far a printed table rule may sit from where the fit puts it"
     )
     rule_hit_fraction: float = Field(
-        default=0.75,
+        default=0.65,
         gt=0,
         le=1,
         description="share of rule points that must be found in every quarter of the page",
