@@ -246,7 +246,7 @@ class Reader:
             warp(page_grey, alignment, field.rect), field, page, black, self.settings, inset
         )
         written, confidence = three_way(fraction, self.settings.ink_fraction, self.settings.ink_review_band)
-        return _yes_no(
+        reading = _yes_no(
             field,
             "handwriting",
             written,
@@ -255,6 +255,17 @@ class Reader:
             crop_file,
             {"ink": round(fraction, 5)},
         )
+        if (
+            written
+            and field.prefill == "head_name"
+            and identity.household is None
+            and self.engine is not None
+        ):
+            # a blank sheet names its household by hand: suggest the name, a person or an exact match decides
+            text, score = self.engine.read(warp(page_grey, alignment, field.rect.inset(0.5)))
+            reading.suggestion = text or None
+            reading.measures["ocr"] = round(score, 3)
+        return reading
 
     def _printed_value(
         self,

@@ -29,6 +29,7 @@ RULE_LABELS: dict[str, str] = {
     "rule_seal": "审批栏同意但未见公章",
     "rule_decision": "审批栏盖了章但未选同意/不同意",
     "rule_order": "上级已同意而下级尚未同意（审批顺序不对）",
+    "identity": "空白表的户主需人工认定",
 }
 
 
@@ -153,6 +154,8 @@ def apply_page(
             page_row.id,
         )
         reviews += 1
+    if record.household_id is None and created:
+        reviews += _match_household(session, record, sheet, reading, page_row)
     if sheet.status == "superseded":
         _open_review(
             session,
@@ -170,6 +173,64 @@ def apply_page(
         reviews += check_rules(session, record, rules)
     outcome = "conflict" if conflicts else ("applied" if changed else "duplicate")
     return Applied(outcome, created=created, reviews=reviews)
+
+
+def _match_household(
+    session: Session, record: Record, sheet: Sheet, reading: PageReading, page_row: ScanPage
+) -> int:
+    """Link a blank sheet to its household by the handwritten head's name, when exactly one matches.
+
+    Otherwise the match goes to review with the text engine's suggestion and the candidates.
+    """
+    from service.db.models import Household
+
+    head = next((f for f in reading.fields if f.name == "head_name"), None)
+    suggestion = head.suggestion if head else None
+    candidates = (
+        list(
+            session.scalars(
+                select(Household).where(
+                    Household.village_id == sheet.village_id,
+                    Household.head_name == suggestion,
+                    Household.active,
+                )
+            )
+        )
+        if suggestion
+        else []
+    )
+    if len(candidates) == 1:
+        record.household_id = candidates[0].id
+        session.add(
+            RecordValue(
+                record=record,
+                field="identity",
+                kind="identity",
+                value=candidates[0].code,
+                confidence=0.8,
+                state="accepted",
+                page_id=page_row.id,
+            )
+        )
+        return 0
+    detail = (
+        f"手写户主姓名读作“{suggestion}”，本村有 {len(candidates)} 户同名：{'、'.join(c.code for c in candidates)}"
+        if suggestion and candidates
+        else f"手写户主姓名读作“{suggestion}”，本村没有同名的户"
+        if suggestion
+        else "未能读出手写户主姓名"
+    )
+    _open_review(
+        session,
+        record,
+        "identity",
+        "identity",
+        detail + "；请用 review set 指定户编号",
+        0.1,
+        suggestion,
+        page_row.id,
+    )
+    return 1
 
 
 def _same(old: RecordValue, new: FieldReading) -> bool:

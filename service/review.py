@@ -105,6 +105,15 @@ def export_crop(session: Session, item: ReviewItem, data_dir: Path, out: Path) -
 
 def parse_value(session: Session, item: ReviewItem, text: str) -> Any:
     """Check a value a person types against the field: a bubble's option, or yes/no for boxes and seals."""
+    if item.field == "identity":
+        sheet = session.get(Sheet, item.record.serial)
+        household = session.scalars(select(Household).where(Household.code == text.strip())).first()
+        if household is None or sheet is None or household.village_id != sheet.village_id:
+            raise InputFileError(
+                f"“{text}”不是本村已登记的户编号。",
+                hint="请用 pingan roster list --village 村名 查看户编号。",
+            )
+        return household.code
     field = _layout_field(session, item.record, item.field)
     if field is None:
         raise InputFileError(f"栏目 {item.field} 不能直接设值。", hint="请用 accept 或 reject 处理该复核项。")
@@ -141,6 +150,23 @@ def decide(
     old = {"value": record_value.value, "state": record_value.state} if record_value else None
     final = item.read_value if action == "accept" else value
     now = utcnow()
+    if item.field == "identity" and action == "accept":
+        raise InputFileError(
+            "空白表的户主须指定户编号，不能直接确认姓名。", hint=f"请用：pingan review set {item.id} 户编号"
+        )
+    if item.field == "identity" and action == "set":
+        household = session.scalars(select(Household).where(Household.code == final)).one()
+        item.record.household_id = household.id
+        record_value = RecordValue(
+            record=item.record,
+            field="identity",
+            kind="identity",
+            value=final,
+            confidence=1.0,
+            state="accepted",
+            page_id=item.page_id,
+        )
+        session.add(record_value)
     if action in ("accept", "set") and record_value is not None:
         record_value.value = final
         record_value.state = "confirmed"

@@ -243,3 +243,64 @@ def test_digital_return_is_ingested_without_ocr(printed: Cli, session: Session, 
     fields = {v.field: v for v in record.values}
     assert fields["item05_score"].value == "10" and fields["item05_score"].confidence == 1.0
     assert fields["group_verdict"].value == "pass"
+
+
+def test_blank_sheets_are_matched_to_households_by_the_handwritten_name(
+    printed: Cli, session: Session, tmp_path: Path
+) -> None:
+    from PIL import ImageFont
+
+    from service.campaign.defaults import CampaignRules
+    from service.forms.layouts import build_layout
+
+    assert (
+        printed(
+            "forms",
+            "score",
+            "--year",
+            "2026",
+            "--village",
+            "南关村",
+            "--blank",
+            "2",
+            "--out",
+            tmp_path / "blank",
+            "--workers",
+            "1",
+        ).code
+        == 0
+    )
+    pdf = next((tmp_path / "blank").glob("*.pdf"))
+    box = build_layout("score", CampaignRules.defaults(2026, "清河区"), 2026).pages[0].field("head_name").rect
+    scale = 200 / 25.4
+    font = ImageFont.truetype("/usr/share/fonts/truetype/arphic/ukai.ttc", int(5 * scale))
+    for index, name in ((0, "王堃"), (1, "张三丰")):
+        page = _page_image(pdf, index)
+        ImageDraw.Draw(page).text(
+            ((box.x + 3) * scale, (box.y + 1) * scale), name, font=font, fill=(20, 20, 60)
+        )
+        page.save(tmp_path / f"blank-{index}.png")
+    result = printed("scans", "ingest", tmp_path / "blank-0.png", tmp_path / "blank-1.png", "--workers", "1")
+    assert result.code == 0, result.err
+    session.expire_all()
+    records = {
+        r.serial: r
+        for r in session.scalars(select(Record).where(Record.serial.in_(["2026S000039", "2026S000040"])))
+    }
+    assert (
+        records["2026S000039"].household is not None and records["2026S000039"].household.head_name == "王堃"
+    )
+    assert records["2026S000040"].household_id is None
+    item = session.scalars(
+        select(ReviewItem).where(
+            ReviewItem.record_id == records["2026S000040"].id, ReviewItem.field == "identity"
+        )
+    ).one()
+    assert "张三丰" in (item.detail or "") and "没有同名" in (item.detail or "")
+    assert printed("review", "accept", str(item.id)).code == 2
+    code = records["2026S000039"].household.code
+    wrong = printed("review", "set", str(item.id), "330199009009-0001")
+    assert wrong.code == 2 and "不是本村已登记的户编号" in wrong.err
+    assert printed("review", "set", str(item.id), code).code == 0
+    session.expire_all()
+    assert session.get(Record, records["2026S000040"].id).household_id == records["2026S000039"].household_id  # type: ignore[union-attr]
