@@ -10,7 +10,7 @@ import sys
 
 import typer
 
-from service.cli import campaign, forms, quotas, review, roster, scans, system
+from service.cli import campaign, forms, progress_cmds, quotas, review, roster, scans, system
 from service.cli.common import err_console
 from service.errors import PinganError
 
@@ -30,6 +30,9 @@ app.add_typer(quotas.app, name="quotas")
 app.add_typer(forms.app, name="forms")
 app.add_typer(scans.app, name="scans")
 app.add_typer(review.app, name="review")
+app.command("status")(progress_cmds.status)
+app.add_typer(progress_cmds.households_app, name="households")
+app.add_typer(progress_cmds.records_app, name="records")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,0 +1,132 @@
+"""Household status in the approval chain (创建进度), computed from the records and decisions.
+
+registered → scored → recommended → village approved → township WF approved → named 平安家庭;
+or rejected at a step, with the reason. Only values that count (accepted by the reader or
+confirmed by a person) are used; a household with open review items says so.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from service.campaign.defaults import CampaignRules
+from service.db.models import Household, Record, ReviewItem
+from service.records import final_values
+
+
+class Step(enum.IntEnum):
+    """A step of the approval chain, in order."""
+
+    registered = 0
+    scored = 1
+    recommended = 2
+    village_approved = 3
+    federation_approved = 4
+    named = 5
+
+    @property
+    def label(self) -> str:
+        """Return the step in Chinese."""
+        return STEP_LABELS[self]
+
+
+STEP_LABELS = {
+    Step.registered: "已登记",
+    Step.scored: "已评分",
+    Step.recommended: "已推荐",
+    Step.village_approved: "村（社区）已同意",
+    Step.federation_approved: "乡镇（街道）妇联已同意",
+    Step.named: "已命名“平安家庭”（待公示）",
+}
+
+
+@dataclass
+class HouseholdStatus:
+    """Where one household stands in one year."""
+
+    household: Household
+    step: Step = Step.registered
+    total: int | None = None
+    rejected: str | None = None
+    open_reviews: list[str] = field(default_factory=list)
+    scores: dict[int, int] = field(default_factory=dict)
+    serials: list[str] = field(default_factory=list)
+    values: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def label(self) -> str:
+        """Return the status as the office reads it."""
+        text = f"未通过：{self.rejected}" if self.rejected else self.step.label
+        return text + (f"（待复核 {len(self.open_reviews)} 项）" if self.open_reviews else "")
+
+
+def household_status(
+    session: Session, household: Household, year: int, rules: CampaignRules
+) -> HouseholdStatus:
+    """Compute one household's status for a year from its records."""
+    status = HouseholdStatus(household)
+    records = list(
+        session.scalars(
+            select(Record)
+            .where(Record.household_id == household.id, Record.year == year)
+            .options(selectinload(Record.values))
+        )
+    )
+    status.serials = [r.serial for r in records]
+    score: dict[str, Any] = {}
+    application: dict[str, Any] = {}
+    for record in sorted(records, key=lambda r: r.serial):
+        (score if record.kind == "score" else application).update(final_values(record))
+        status.open_reviews += [
+            f"{record.serial}/{item.field}"
+            for item in session.scalars(
+                select(ReviewItem).where(ReviewItem.record_id == record.id, ReviewItem.status == "open")
+            )
+        ]
+    status.values = {**score, **application}
+    for number in range(1, len(rules.standards) + 1):
+        value = score.get(f"item{number:02d}_score")
+        if value is not None and str(value).isdigit():
+            status.scores[number] = int(str(value))
+    if len(status.scores) < len(rules.standards):
+        return status
+    status.total = sum(status.scores.values())
+    status.step = Step.scored
+    vetoed = [n for n in rules.veto_items if status.scores[n] < rules.standards[n - 1].points]
+    if status.total < rules.pass_mark:
+        status.rejected = f"总分 {status.total} 未达合格分 {rules.pass_mark}"
+        return status
+    if vetoed:
+        status.rejected = f"一票否决项（第{'、'.join(map(str, vetoed))}项）未得满分"
+        return status
+    if application.get("recommend") == "no":
+        status.rejected = "未同意推荐"
+        return status
+    if application.get("recommend") != "yes":
+        return status
+    status.step = Step.recommended
+    for level, step, name in (
+        ("village", Step.village_approved, "村（社区）"),
+        ("federation", Step.federation_approved, "乡镇（街道）妇联"),
+        ("township", Step.named, "乡镇（街道）审批"),
+    ):
+        decision, seal = application.get(f"{level}_decision"), application.get(f"{level}_seal")
+        if decision == "no":
+            status.rejected = f"{name}不同意"
+            return status
+        if decision != "yes" or seal is not True:
+            return status
+        status.step = step
+    return status
+
+
+def statuses(
+    session: Session, households: list[Household], year: int, rules: CampaignRules
+) -> list[HouseholdStatus]:
+    """Compute the status of many households."""
+    return [household_status(session, h, year, rules) for h in households]
