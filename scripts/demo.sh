@@ -60,10 +60,30 @@ step "13. 识读样例扫描件（扫描仪 PDF、多页 TIFF、倒放的 JPEG�
 pingan scans read samples/scans/南关村-评分表-扫描.pdf samples/scans/南关村-申报审批表-扫描.tif samples/scans/南关村-评分表-倒放.jpg \
   --crops "$OUT/识读/切图" --debug-image "$OUT/识读/对齐检查图"
 
+step "14. 扫描件入库：保存原件、识读、生成档案与复核项（再导入一次不会重复）"
+pingan scans ingest samples/scans --year 2026
+pingan scans ingest samples/scans --year 2026
+
+step "15. 复核：查看待确认的栏目，逐项处理（演示：确认机器读数，一项改值，一项驳回）"
+pingan review list
+ids=$(pingan review list --ids)
+first=$(echo "$ids" | head -1)
+blank=$(pingan review list --reason blank --ids | head -1)
+if [ -n "$blank" ]; then pingan review show "$blank" --out "$OUT/识读/复核切图"; pingan review set "$blank" 10; fi
+if [ -n "$first" ] && [ "$first" != "$blank" ]; then pingan review reject "$first" --why "涂了两个分数，退回评审组重新确认"; fi
+for id in $(pingan review list --ids); do pingan review accept "$id" >/dev/null || true; done
+pingan review list
+
+step "16. 创建进度与档案导出"
+pingan status --year 2026 --township 城关镇
+pingan households show 330199001001-0005
+pingan records export --year 2026 --township 城关镇 --out "$OUT/城关镇档案-2026.xlsx"
+
 step "完成"
 echo "数据库：$OUT/data/pingan.db"
 echo "输出：$OUT/（城关镇花名册.xlsx，roster-dirty.rejected.xlsx 为被拒收的行）"
 echo "表格：$OUT/表格/（每村一个 PDF，附印制登记表；Word 版在以“申报审批表”命名的文件夹中）"
-echo "识读：$OUT/识读/（手写框与印章框切图、对齐检查图）"
+echo "识读：$OUT/识读/（手写框与印章框切图、对齐检查图、复核切图）"
+echo "档案：$OUT/城关镇档案-2026.xlsx（每户一行，仅计已确认的值）"
 echo "可继续用 PINGAN_DATA_DIR=$OUT/data .venv/bin/pingan … 查看，例如："
 echo "  PINGAN_DATA_DIR=$OUT/data .venv/bin/pingan roster list --village 南关村"

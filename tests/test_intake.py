@@ -304,3 +304,131 @@ def test_blank_sheets_are_matched_to_households_by_the_handwritten_name(
     assert printed("review", "set", str(item.id), code).code == 0
     session.expire_all()
     assert session.get(Record, records["2026S000040"].id).household_id == records["2026S000039"].household_id  # type: ignore[union-attr]
+
+
+def test_status_households_and_export_use_only_values_that_count(
+    printed: Cli, session: Session, tmp_path: Path
+) -> None:
+    import csv
+    import json
+
+    assert printed("scans", "ingest", SCANS, "--workers", "1").code == 0
+    status = printed("status", "--year", "2026", "--township", "城关镇")
+    assert status.code == 0 and "南关村" in status.out and "城关镇合计" in status.out
+    shown = printed("households", "show", "330199001001-0001")
+    assert shown.code == 0 and "2026年" in shown.out and "2026S000001" in shown.out and "待复核" in shown.out
+    missing = printed("households", "show", "330199009009-0001")
+    assert missing.code == 4
+    for fmt in ("csv", "json", "xlsx"):
+        out = tmp_path / f"档案.{fmt}"
+        assert (
+            printed(
+                "records", "export", "--year", "2026", "--township", "城关镇", "--out", out, "--format", fmt
+            ).code
+            == 0
+        )
+    rows = list(csv.DictReader((tmp_path / "档案.csv").open(encoding="utf-8-sig")))
+    assert len(rows) == 108
+    first = next(r for r in rows if r["户编号"] == "330199001001-0001")
+    under_review = first["待复核栏目"].split("、")
+    for item in under_review:
+        serial, name = item.split("/")
+        if name.startswith("item") and name.endswith("_score") and item.endswith(("item05_score",)):
+            assert first["第5项"] == ""  # a value still under review is not exported as final
+    assert json.loads((tmp_path / "档案.json").read_text(encoding="utf-8"))[0]["户编号"].startswith(
+        "330199001"
+    )
+
+
+def test_status_steps_follow_confirmed_decisions(printed: Cli, session: Session) -> None:
+    from service.campaign.defaults import CampaignRules
+    from service.db.models import Household, Sheet
+    from service.records import check_rules
+    from service.status import Step, household_status
+
+    rules = CampaignRules.defaults(2026, "清河区")
+    household = session.scalars(select(Household).where(Household.head_name == "王堃")).one()
+    sheets = {
+        s.kind: s.serial for s in session.scalars(select(Sheet).where(Sheet.household_id == household.id))
+    }
+    score = Record(serial=sheets["score"], kind="score", year=2026, household_id=household.id)
+    application = Record(
+        serial=sheets["application"], kind="application", year=2026, household_id=household.id
+    )
+    session.add_all([score, application])
+    session.flush()
+    for n in range(1, 11):
+        session.add(
+            RecordValue(
+                record=score,
+                field=f"item{n:02d}_score",
+                kind="bubbles",
+                value="10",
+                confidence=1.0,
+                state="accepted",
+            )
+        )
+    session.add(
+        RecordValue(
+            record=application,
+            field="recommend",
+            kind="bubbles",
+            value="yes",
+            confidence=1.0,
+            state="accepted",
+        )
+    )
+    session.flush()
+    session.refresh(score)
+    session.refresh(application)
+    assert household_status(session, household, 2026, rules).step == Step.recommended
+    for level in ("village", "federation"):
+        session.add(
+            RecordValue(
+                record=application,
+                field=f"{level}_decision",
+                kind="bubbles",
+                value="yes",
+                confidence=1.0,
+                state="confirmed",
+            )
+        )
+        session.add(
+            RecordValue(
+                record=application,
+                field=f"{level}_seal",
+                kind="seal",
+                value=True,
+                confidence=1.0,
+                state="accepted",
+            )
+        )
+    session.add(
+        RecordValue(
+            record=application,
+            field="township_decision",
+            kind="bubbles",
+            value="yes",
+            confidence=1.0,
+            state="accepted",
+        )
+    )
+    session.add(
+        RecordValue(
+            record=application,
+            field="township_seal",
+            kind="seal",
+            value=False,
+            confidence=1.0,
+            state="accepted",
+        )
+    )
+    session.flush()
+    session.refresh(application)
+    state = household_status(session, household, 2026, rules)
+    assert state.step == Step.federation_approved and state.rejected is None
+    assert check_rules(session, application, rules) == 1  # agreed without a seal
+    assert (
+        session.scalars(select(ReviewItem).where(ReviewItem.record_id == application.id)).one().reason
+        == "rule_seal"
+    )

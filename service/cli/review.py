@@ -26,10 +26,15 @@ def _shown(value: object) -> str:
 def list_(
     village: Annotated[str | None, typer.Option(help="只看某村（社区）")] = None,
     reason: Annotated[str | None, typer.Option(help="只看某种原因，如 blank、double_mark、rule_seal")] = None,
+    ids: Annotated[bool, typer.Option("--ids", help="只输出编号（每行一个，便于脚本处理）")] = False,
 ) -> None:
     """列出待复核的栏目。"""
     with database() as session:
         lines = queue(session, village, reason)
+        if ids:
+            for line in lines:
+                console.print(str(line.item.id))
+            return
         table = Table(title=f"待复核 {len(lines)} 项（置信度低的在前）")
         for column in ("编号", "表格编号", "户", "栏目", "原因", "机器读数", "置信度"):
             table.add_column(column)
