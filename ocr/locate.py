@@ -298,23 +298,32 @@ def align(grey: NDArray[np.uint8], page: PageLayout, code: FoundCode, settings: 
             "请把整页放平扫描，不要裁掉页边，不要折角",
         )
     corners = [f for f in page.fiducials if f.corner in found]
-    best: tuple[float, Matrix, int] | None = None
-    subsets = [corners] if len(corners) == 3 else [corners, *itertools.combinations(corners, 3)]
-    for subset in subsets:
+    # all fiducials first; subsets of three only if the full fit fails (one square may be misfound)
+    candidates: list[tuple[float, Matrix]] = []
+    for subset in [corners] if len(corners) == 3 else [corners, *itertools.combinations(corners, 3)]:
         source = np.array([[f.x, f.y] for f in subset], dtype=np.float64)
         target = np.array([found[f.corner] for f in subset], dtype=np.float64)
         matrix = _fit(source, target)
-        error = float(np.max(np.linalg.norm(_project(matrix, code_mm) - code.corners, axis=1))) / px_per_mm
-        if best is None or error < best[0] - 1e-6:
-            best = (error, matrix, len(subset))
-    assert best is not None
-    error, matrix, _ = best
-    if error > settings.max_fit_error_mm:
+        candidates.append(
+            (
+                float(np.max(np.linalg.norm(_project(matrix, code_mm) - code.corners, axis=1))) / px_per_mm,
+                matrix,
+            )
+        )
+    fitting = [c for c in candidates if c[0] <= settings.max_fit_error_mm]
+    if not fitting:
+        error = min(c[0] for c in candidates)
         raise NotAligned(
             f"定位方块与二维码位置不一致（相差 {error:.1f} mm），无法可靠对齐。",
             "请按“实际大小（100%）”打印表格，把页面放平重新扫描；手机拍照请正对页面",
         )
-    weak = _rules_off(grey, matrix, page, px_per_mm, settings)
+    weak = ""
+    error, matrix = fitting[0]
+    for candidate in [fitting[0], *sorted(fitting[1:], key=lambda c: c[0])]:
+        weak = _rules_off(grey, candidate[1], page, px_per_mm, settings)
+        if not weak:
+            error, matrix = candidate
+            break
     if weak:
         raise NotAligned(
             f"版面在{weak}与扫描件对不上（表格线偏离超过 {settings.rule_tolerance_mm} mm），无法可靠对齐。",
