@@ -22,12 +22,13 @@ from ocr.reading import PageReading
 from service.campaign.years import get_year, rules_of
 from service.concurrency import Executor, SerialExecutor
 from service.db.models import ScanFile, ScanPage
+from service.docx_returns import read_docx
 from service.errors import InputFileError, NotFound
 from service.progress import NullProgress, ProgressBar
 from service.records import apply_page
 from service.settings import Settings
 
-SCAN_SUFFIXES = {".pdf", ".tif", ".tiff", ".jpg", ".jpeg", ".png"}
+SCAN_SUFFIXES = {".pdf", ".tif", ".tiff", ".jpg", ".jpeg", ".png", ".docx"}
 CHUNK_PAGES = 6
 
 
@@ -148,11 +149,17 @@ def ingest(
     files, skipped = collect(paths)
     report = IngestReport(files=len(files), skipped=skipped)
     chunks: list[Chunk] = []
+    word_files: list[tuple[int, Path, str]] = []
     for path in files:
         row, new = store_file(session, settings, path, actor)
         report.new_files += new
         stored = settings.data_dir / row.stored
         done = set(session.scalars(select(ScanPage.page_index).where(ScanPage.file_id == row.id)))
+        if stored.suffix == ".docx":
+            report.already += len(done)
+            if not done:
+                word_files.append((row.id, stored, row.name))
+            continue
         todo = [i for i in range(count_pages(stored)) if i not in done]
         report.already += len(done)
         for start in range(0, len(todo), CHUNK_PAGES):
@@ -160,44 +167,76 @@ def ingest(
     session.commit()
     total = sum(len(c.pages) for c in chunks)
     progress.start(total, "识读扫描页", "页")
-    year_rules: dict[int, Any] = {}
+    recorder = _Recorder(session, report, rules)
     try:
+        for file_id, path, name in word_files:
+            for reading in read_docx(path, settings.signing_key(), recorder.layout):
+                reading.source = name
+                recorder.record(file_id, reading.page_index, reading.model_dump(mode="json"))
+            session.commit()
         for file_id, results in executor.run(read_chunk, chunks):
             for index, data in results:
-                reading = PageReading.model_validate(data)
-                report.pages += 1
-                page_row = ScanPage(
-                    file_id=file_id,
-                    page_index=index,
-                    ok=reading.ok,
-                    error=reading.error,
-                    hint=reading.hint,
-                    serial=reading.identity.serial if reading.identity else None,
-                    page_no=reading.identity.page if reading.identity else None,
-                    outcome="rejected",
-                    reading=data,
-                )
-                session.add(page_row)
-                session.flush()
-                if not reading.ok or reading.identity is None:
-                    report.outcomes["rejected"] += 1
-                    report.rejected.append(f"{reading.where}：{reading.error}（{reading.hint}）")
-                    continue
-                page_year = reading.identity.year
-                if rules is None and page_year not in year_rules:
-                    try:
-                        year_rules[page_year] = rules_of(get_year(session, page_year))
-                    except NotFound:
-                        year_rules[page_year] = None
-                applied = apply_page(session, page_row, reading, rules or year_rules.get(page_year))
-                page_row.outcome = applied.outcome
-                report.outcomes[applied.outcome] += 1
-                report.records_created += applied.created
-                report.reviews += applied.reviews
-                if applied.outcome == "rejected":
-                    report.rejected.append(f"{reading.where}：{'；'.join(applied.notes)}")
+                recorder.record(file_id, index, data)
             session.commit()
             progress.advance(len(results))
     finally:
         progress.finish()
     return report
+
+
+class _Recorder:
+    """Stores each page's reading and applies it to the records, counting what happened."""
+
+    def __init__(self, session: Session, report: IngestReport, rules: Any) -> None:
+        self.session = session
+        self.report = report
+        self.rules = rules
+        self.year_rules: dict[int, Any] = {}
+
+    def layout(self, digest: str) -> Any:
+        """Return a stored layout by hash (for Word returns)."""
+        from ocr.layout import FormLayout
+        from service.db.models import StoredLayout
+
+        stored = self.session.get(StoredLayout, digest)
+        return FormLayout.from_json(stored.body) if stored else None
+
+    def _rules_for(self, year: int) -> Any:
+        if self.rules is not None:
+            return self.rules
+        if year not in self.year_rules:
+            try:
+                self.year_rules[year] = rules_of(get_year(self.session, year))
+            except NotFound:
+                self.year_rules[year] = None
+        return self.year_rules[year]
+
+    def record(self, file_id: int, index: int, data: dict[str, Any]) -> None:
+        """Store one page and apply it."""
+        reading = PageReading.model_validate(data)
+        report = self.report
+        report.pages += 1
+        page_row = ScanPage(
+            file_id=file_id,
+            page_index=index,
+            ok=reading.ok,
+            error=reading.error,
+            hint=reading.hint,
+            serial=reading.identity.serial if reading.identity else None,
+            page_no=reading.identity.page if reading.identity else None,
+            outcome="rejected",
+            reading=data,
+        )
+        self.session.add(page_row)
+        self.session.flush()
+        if not reading.ok or reading.identity is None:
+            report.outcomes["rejected"] += 1
+            report.rejected.append(f"{reading.where}：{reading.error}（{reading.hint}）")
+            return
+        applied = apply_page(self.session, page_row, reading, self._rules_for(reading.identity.year))
+        page_row.outcome = applied.outcome
+        report.outcomes[applied.outcome] += 1
+        report.records_created += applied.created
+        report.reviews += applied.reviews
+        if applied.outcome == "rejected":
+            report.rejected.append(f"{reading.where}：{'；'.join(applied.notes)}")

@@ -429,3 +429,77 @@ def test_status_steps_follow_confirmed_decisions(printed: Cli, session: Session)
         session.scalars(select(ReviewItem).where(ReviewItem.record_id == application.id)).one().reason
         == "rule_seal"
     )
+
+
+def test_filled_word_forms_are_ingested_without_ocr(printed: Cli, session: Session, tmp_path: Path) -> None:
+    from docx import Document
+
+    assert (
+        printed(
+            "forms",
+            "score",
+            "--year",
+            "2026",
+            "--village",
+            "南关村",
+            "--format",
+            "docx",
+            "--out",
+            tmp_path / "w",
+            "--workers",
+            "1",
+        ).code
+        == 0
+    )
+    assert (
+        printed(
+            "forms",
+            "application",
+            "--year",
+            "2026",
+            "--village",
+            "南关村",
+            "--format",
+            "docx",
+            "--out",
+            tmp_path / "w",
+            "--workers",
+            "1",
+        ).code
+        == 0
+    )
+    score_file = next(p for p in (tmp_path / "w").rglob("*王堃.docx") if "评分表" in str(p.parent))
+    document = Document(str(score_file))
+    items = document.tables[1]
+    for row in items.rows[1:]:
+        row.cells[3].text = "10"
+    items.rows[3].cells[3].text = "8"
+    items.rows[3].cells[5].text = "与邻居有过争吵"
+    document.tables[0].rows[1].cells[3].text = "■合格　□不合格"
+    document.save(str(score_file))
+    app_file = next(p for p in (tmp_path / "w").rglob("*王堃.docx") if "申报审批表" in str(p.parent))
+    form = Document(str(app_file))
+    form.tables[2].rows[1].cells[1].text = "■同意　□不同意"
+    form.tables[3].rows[0].cells[1].text = "■同意　□不同意\n意见：该户符合条件\n（盖章）\n2026年4月20日"
+    form.save(str(app_file))
+    result = printed("scans", "ingest", score_file, app_file, "--year", "2026", "--workers", "1")
+    assert result.code == 0, result.err
+    assert "本次识读 3 页：入档 3 页" in result.out
+    session.expire_all()
+    score = session.scalars(
+        select(Record).where(Record.kind == "score", Record.household.has(head_name="王堃"))
+    ).one()
+    values = {v.field: v for v in score.values}
+    assert values["item03_score"].value == "8" and values["item03_score"].confidence == 1.0
+    assert values["item03_reason"].value == "与邻居有过争吵"
+    assert values["group_verdict"].value == "pass"
+    application = session.scalars(
+        select(Record).where(Record.kind == "application", Record.household.has(head_name="王堃"))
+    ).one()
+    answers = {v.field: v.value for v in application.values}
+    assert answers["recommend"] == "yes" and answers["village_decision"] == "yes"
+    assert answers["village_opinion"] == "该户符合条件" and answers["village_date"] == "2026年4月20日"
+    reasons = {
+        i.reason for i in session.scalars(select(ReviewItem).where(ReviewItem.record_id == application.id))
+    }
+    assert "rule_seal" in reasons  # agreed in Word, but a Word file carries no seal
