@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup system venv demo test lint typecheck pytest clean samples templates bench-forms bench-read sample-scans
+.PHONY: setup system venv demo test lint typecheck pytest clean samples templates bench-forms bench-read bench-ingest sample-scans
 
 setup: system venv
 
@@ -49,6 +49,9 @@ bench-forms: setup
 
 bench-read: setup
 	$(BIN)/python -m bench.read
+
+bench-ingest: setup
+	$(BIN)/python -m bench.ingest
 
 sample-scans: venv
 	$(BIN)/python scripts/make_sample_scans.py
