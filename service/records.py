@@ -64,17 +64,15 @@ def _open_review(
     confidence: float,
     value: Any,
     page_id: int | None,
-) -> ReviewItem:
-    existing = session.scalars(
+) -> ReviewItem | None:
+    """Open a review item, unless the same question about the same value is already open or was decided."""
+    for existing in session.scalars(
         select(ReviewItem).where(
-            ReviewItem.record_id == record.id,
-            ReviewItem.field == name,
-            ReviewItem.reason == reason,
-            ReviewItem.status == "open",
+            ReviewItem.record_id == record.id, ReviewItem.field == name, ReviewItem.reason == reason
         )
-    ).first()
-    if existing is not None:
-        return existing
+    ):
+        if existing.status == "open" or existing.read_value == value:
+            return None
     item = ReviewItem(
         record=record,
         field=name,
@@ -128,46 +126,52 @@ def apply_page(
             session.add(value)
             changed = True
             if result.status == FieldStatus.review:
-                _open_review(
-                    session,
-                    record,
-                    result.name,
-                    result.reason.value if result.reason else "review",
-                    result.detail,
-                    result.confidence,
-                    result.value,
-                    page_row.id,
+                reviews += (
+                    _open_review(
+                        session,
+                        record,
+                        result.name,
+                        result.reason.value if result.reason else "review",
+                        result.detail,
+                        result.confidence,
+                        result.value,
+                        page_row.id,
+                    )
+                    is not None
                 )
-                reviews += 1
             continue
         if _same(old, result):
             continue
         conflicts += 1
-        _open_review(
-            session,
-            record,
-            result.name,
-            "conflict",
-            f"已有读数 {old.value!r}（{old.state}），重扫读作 {result.value!r}",
-            min(old.confidence, result.confidence),
-            result.value,
-            page_row.id,
+        reviews += (
+            _open_review(
+                session,
+                record,
+                result.name,
+                "conflict",
+                f"已有读数 {old.value!r}（{old.state}），重扫读作 {result.value!r}",
+                min(old.confidence, result.confidence),
+                result.value,
+                page_row.id,
+            )
+            is not None
         )
-        reviews += 1
     if record.household_id is None and created:
         reviews += _match_household(session, record, sheet, reading, page_row)
     if sheet.status == "superseded":
-        _open_review(
-            session,
-            record,
-            "serial",
-            "superseded",
-            f"已被 {sheet.superseded_by} 代替",
-            0.5,
-            identity.serial,
-            page_row.id,
+        reviews += (
+            _open_review(
+                session,
+                record,
+                "serial",
+                "superseded",
+                f"已被 {sheet.superseded_by} 代替",
+                0.5,
+                identity.serial,
+                page_row.id,
+            )
+            is not None
         )
-        reviews += 1
     session.flush()
     if rules is not None:
         reviews += check_rules(session, record, rules)
@@ -303,6 +307,8 @@ def check_rules(session: Session, record: Record, rules: CampaignRules) -> int:
                         f"{levels[upper]} 已同意，而 {levels[lower]} 尚未同意",
                     )
                 )
-    for name, reason, detail in found:
+    opened = [
         _open_review(session, record, name, reason, detail, 0.3, values.get(name), None)
-    return len(found)
+        for name, reason, detail in found
+    ]
+    return sum(1 for item in opened if item is not None)

@@ -503,3 +503,17 @@ def test_filled_word_forms_are_ingested_without_ocr(printed: Cli, session: Sessi
         i.reason for i in session.scalars(select(ReviewItem).where(ReviewItem.record_id == application.id))
     }
     assert "rule_seal" in reasons  # agreed in Word, but a Word file carries no seal
+
+
+def test_a_clerk_can_settle_the_whole_queue(printed: Cli, session: Session) -> None:
+    assert printed("scans", "ingest", SCANS, "--workers", "1").code == 0
+    for _ in range(5):
+        ids = printed("review", "list", "--ids").out.split()
+        if not ids:
+            break
+        for item in ids:
+            assert printed("review", "accept", item).code == 0
+    assert printed("review", "list", "--ids").out.split() == []
+    assert count(session, ReviewItem) == session.scalar(
+        select(func.count()).where(ReviewItem.status == "accepted")
+    )
