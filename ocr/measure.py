@@ -211,10 +211,10 @@ def ink_fraction(
     by a fraction of a millimetre) are not handwriting and are removed before counting.
     """
     dark = darkness(crop, black)
+    # on textured or dirty paper the background itself is mottled: ink must stand out from it
+    level = max(settings.ink_pixel, float(np.percentile(dark, 75)) + settings.ink_pixel)
     ink = np.asarray(
-        cv2.morphologyEx(
-            (dark > settings.ink_pixel).astype(np.uint8), cv2.MORPH_OPEN, np.ones((2, 2), np.uint8)
-        ),
+        cv2.morphologyEx((dark > level).astype(np.uint8), cv2.MORPH_OPEN, np.ones((2, 2), np.uint8)),
         dtype=np.uint8,
     )
     height, width = ink.shape
