@@ -86,3 +86,46 @@ def sample(tmp_path: Path) -> Callable[[str], Path]:
         return target
 
     return copy
+
+
+SAMPLE_KEY = "pingan-sample-installation-key-not-for-real-use"
+
+
+@pytest.fixture
+def printed(
+    cli: Callable[..., CliResult], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> Callable[..., CliResult]:
+    """The demo's first steps with the sample key: district, 2026, the sample roster, 南关村's forms printed."""
+    monkeypatch.setenv("PINGAN_SECRET_KEY", SAMPLE_KEY)
+    get_settings.cache_clear()
+    for args in (
+        ["init", "--district", "清河区", "--district-code", "330199"],
+        ["campaign", "new", "--year", "2026"],
+        ["roster", "import", SAMPLES / "roster-2026.xlsx"],
+        [
+            "forms",
+            "score",
+            "--year",
+            "2026",
+            "--village",
+            "南关村",
+            "--out",
+            tmp_path / "forms",
+            "--workers",
+            "1",
+        ],
+        [
+            "forms",
+            "application",
+            "--year",
+            "2026",
+            "--village",
+            "南关村",
+            "--out",
+            tmp_path / "forms",
+            "--workers",
+            "1",
+        ],
+    ):
+        assert cli(*args).code == 0, args
+    return cli

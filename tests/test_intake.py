@@ -18,55 +18,15 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from service.db.models import AuditEntry, Record, RecordValue, ReviewItem, ScanFile, ScanPage
-from tests.conftest import ROOT, SAMPLES, CliResult
+from tests.conftest import ROOT, SAMPLE_KEY, SAMPLES, CliResult
 
 Cli = Callable[..., CliResult]
-SAMPLE_KEY = "pingan-sample-installation-key-not-for-real-use"
 SCANS = SAMPLES / "scans"
 
 
 def count(session: Session, model: type) -> int:
     session.expire_all()
     return session.scalar(select(func.count()).select_from(model)) or 0
-
-
-@pytest.fixture
-def printed(cli: Cli, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Cli:
-    from service.settings import get_settings
-
-    monkeypatch.setenv("PINGAN_SECRET_KEY", SAMPLE_KEY)
-    get_settings.cache_clear()
-    for args in (
-        ["init", "--district", "清河区", "--district-code", "330199"],
-        ["campaign", "new", "--year", "2026"],
-        ["roster", "import", SAMPLES / "roster-2026.xlsx"],
-        [
-            "forms",
-            "score",
-            "--year",
-            "2026",
-            "--village",
-            "南关村",
-            "--out",
-            tmp_path / "forms",
-            "--workers",
-            "1",
-        ],
-        [
-            "forms",
-            "application",
-            "--year",
-            "2026",
-            "--village",
-            "南关村",
-            "--out",
-            tmp_path / "forms",
-            "--workers",
-            "1",
-        ],
-    ):
-        assert cli(*args).code == 0, args
-    return cli
 
 
 @pytest.fixture

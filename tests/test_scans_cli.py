@@ -6,51 +6,9 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
-import pytest
-
 from tests.conftest import SAMPLES, CliResult
 
 Cli = Callable[..., CliResult]
-SAMPLE_KEY = "pingan-sample-installation-key-not-for-real-use"
-
-
-@pytest.fixture
-def printed(cli: Cli, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Cli:
-    from service.settings import get_settings
-
-    monkeypatch.setenv("PINGAN_SECRET_KEY", SAMPLE_KEY)
-    get_settings.cache_clear()
-    for args in (
-        ["init", "--district", "清河区", "--district-code", "330199"],
-        ["campaign", "new", "--year", "2026"],
-        ["roster", "import", SAMPLES / "roster-2026.xlsx"],
-        [
-            "forms",
-            "score",
-            "--year",
-            "2026",
-            "--village",
-            "南关村",
-            "--out",
-            tmp_path / "forms",
-            "--workers",
-            "1",
-        ],
-        [
-            "forms",
-            "application",
-            "--year",
-            "2026",
-            "--village",
-            "南关村",
-            "--out",
-            tmp_path / "forms",
-            "--workers",
-            "1",
-        ],
-    ):
-        assert cli(*args).code == 0, args
-    return cli
 
 
 def test_scans_read_prints_identity_and_writes_evidence(printed: Cli, tmp_path: Path) -> None:
