@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -92,7 +91,7 @@ def crop_of(session: Session, item: ReviewItem) -> str | None:
     return value.crop if value else None
 
 
-def export_crop(session: Session, item: ReviewItem, data_dir: Path, out: Path) -> Path | None:
+def export_crop(session: Session, item: ReviewItem, out: Path) -> Path | None:
     """Copy the item's crop into ``out`` (named after the item) and return it."""
     crop = crop_of(session, item)
     if not crop or not Path(crop).exists():
@@ -206,9 +205,3 @@ def _recheck(session: Session, record: Record) -> None:
     except NotFound:
         return
     check_rules(session, record, rules)
-
-
-def decided_today(session: Session) -> int:
-    """Return how many items were decided today (for the end-of-day summary)."""
-    start = dt.datetime.combine(dt.date.today(), dt.time())
-    return len(list(session.scalars(select(ReviewItem.id).where(ReviewItem.decided_at >= start))))

@@ -9,7 +9,7 @@ import typer
 from rich.table import Table
 
 from service.cli.common import console, database, settings
-from service.review import crop_of, decide, export_crop, get_item, parse_value, queue
+from service.review import decide, export_crop, get_item, parse_value, queue
 
 app = typer.Typer(help="复核：逐项确认机器没有把握的栏目（置信度低的在前）。", no_args_is_help=True)
 
@@ -69,7 +69,7 @@ def show(
         )
         console.print(f"原因：{line.reason if line else item.reason}；{item.detail or ''}", soft_wrap=True)
         console.print(f"机器读数：{_shown(item.read_value)}（置信度 {item.confidence:.2f}）")
-        crop = export_crop(session, item, settings().data_dir, out) if crop_of(session, item) else None
+        crop = export_crop(session, item, out)
         console.print(f"切图：{crop}" if crop else "切图：无（该项由规则检查产生，请查看原表）")
 
 
