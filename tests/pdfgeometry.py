@@ -7,6 +7,8 @@ from pathlib import Path
 from typing import Any
 
 import pdfplumber
+import pypdfium2
+from PIL import Image
 
 PT_TO_MM = 25.4 / 72
 
@@ -111,3 +113,12 @@ def table_cells(path: Path) -> list[str]:
             for cell in row
             if cell
         ]
+
+
+def render_page(path: Path, index: int = 0, dpi: float = 200) -> Image.Image:
+    """Rasterise one page of a PDF to an RGB image, as a scanner at ``dpi`` would see it."""
+    document = pypdfium2.PdfDocument(str(path))
+    try:
+        return document[index].render(scale=dpi / 72).to_pil().convert("RGB")
+    finally:
+        document.close()

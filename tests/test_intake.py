@@ -10,7 +10,6 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-import pypdfium2
 import pytest
 from PIL import Image, ImageDraw
 from pypdf import PdfWriter
@@ -19,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from service.db.models import AuditEntry, Record, RecordValue, ReviewItem, ScanFile, ScanPage
 from tests.conftest import ROOT, SAMPLE_KEY, SAMPLES, CliResult
+from tests.pdfgeometry import render_page
 
 Cli = Callable[..., CliResult]
 SCANS = SAMPLES / "scans"
@@ -59,18 +59,11 @@ def test_sample_scans_become_records_once(printed: Cli, session: Session) -> Non
     assert page is not None and page.serial == "2026S000003" and value.confidence > 0.5
 
 
-def _page_image(path: Path, index: int) -> Image.Image:
-    document = pypdfium2.PdfDocument(str(path))
-    image = document[index].render(scale=200 / 72).to_pil().convert("RGB")
-    document.close()
-    return image
-
-
 def test_rescans_duplicate_or_conflict_never_overwrite(
     printed: Cli, session: Session, tmp_path: Path
 ) -> None:
     assert printed("scans", "ingest", SCANS / "南关村-评分表-扫描.pdf", "--workers", "1").code == 0
-    page = _page_image(SCANS / "南关村-评分表-扫描.pdf", 2)  # 2026S000003
+    page = render_page(SCANS / "南关村-评分表-扫描.pdf", 2)  # 2026S000003
     page.save(tmp_path / "again.jpg", quality=70)  # the same sheet, scanned again: other bytes, same reading
     same = printed("scans", "ingest", tmp_path / "again.jpg", "--workers", "1")
     assert "与已有相同 1 页" in same.out, same.out
@@ -126,7 +119,7 @@ def test_rejected_pages_mixed_in_are_reported_and_the_rest_read(
     folder.mkdir()
     Image.new("RGB", (1654, 2339), "white").save(folder / "a-blank.png")
     (folder / "b-empty.jpg").write_bytes(b"")
-    _page_image(SCANS / "南关村-评分表-扫描.pdf", 0).save(folder / "c-good.jpg", quality=85)
+    render_page(SCANS / "南关村-评分表-扫描.pdf", 0).save(folder / "c-good.jpg", quality=85)
     result = printed("scans", "ingest", folder, "--workers", "1")
     assert result.code == 0
     assert "入档 1 页" in result.out and "无法识读或拒收 2 页" in result.out
@@ -235,7 +228,7 @@ def test_blank_sheets_are_matched_to_households_by_the_handwritten_name(
     scale = 200 / 25.4
     font = ImageFont.truetype("/usr/share/fonts/truetype/arphic/ukai.ttc", int(5 * scale))
     for index, name in ((0, "王堃"), (1, "张三丰")):
-        page = _page_image(pdf, index)
+        page = render_page(pdf, index)
         ImageDraw.Draw(page).text(
             ((box.x + 3) * scale, (box.y + 1) * scale), name, font=font, fill=(20, 20, 60)
         )

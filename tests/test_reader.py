@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import pypdfium2
 import pytest
 from PIL import Image, ImageDraw
 from pypdf import PdfReader, PdfWriter
@@ -21,6 +20,7 @@ from ocr.reading import FieldStatus, Reason, assemble
 from service.campaign.defaults import CampaignRules
 from service.forms.layouts import build_layout
 from service.forms.render_pdf import SheetPrint, render_sheets
+from tests.pdfgeometry import render_page
 
 KEY = b"test-installation-key-0123456789abcdef"
 
@@ -36,10 +36,7 @@ class Printed:
         return Reader(KEY, self.layouts.get, **kwargs)  # type: ignore[arg-type]
 
     def page_image(self, pdf: Path, index: int = 0, dpi: float = 200) -> Image.Image:
-        document = pypdfium2.PdfDocument(str(pdf))
-        image = document[index].render(scale=dpi / 72).to_pil().convert("RGB")
-        document.close()
-        return image
+        return render_page(pdf, index, dpi)
 
 
 @pytest.fixture(scope="module")
