@@ -23,3 +23,19 @@ def mask_phone(phone: str | None) -> str:
     if len(digits) < 7:
         return "*" * len(digits)
     return f"{digits[:3]}****{digits[-4:]}"
+
+
+def parse_date(text: str) -> dt.date:
+    """Read a date as offices write it: ``2026-05-10``, ``2026.5.10``, ``2026/5/10`` or ``2026年5月10日``.
+
+    Raises ``ValueError`` with a Chinese message naming the text when it is not a real date.
+    """
+    import re
+
+    match = re.fullmatch(r"\s*(\d{4})\s*[-./年]\s*(\d{1,2})\s*[-./月]\s*(\d{1,2})\s*日?\s*", text)
+    if not match:
+        raise ValueError(f"“{text}”不是日期，请写成 2026-05-10 或 2026年5月10日")
+    try:
+        return dt.date(*(int(part) for part in match.groups()))
+    except ValueError:
+        raise ValueError(f"“{text}”不是真实存在的日期") from None

@@ -129,3 +129,12 @@ def printed(
     ):
         assert cli(*args).code == 0, args
     return cli
+
+
+@pytest.fixture
+def printed_db(printed: Callable[..., CliResult]) -> Iterator[Session]:
+    """A session on the database the demo's first steps made (see ``printed``)."""
+    db = make_engine(get_settings().resolved_database_url)
+    with Session(db) as db_session:
+        yield db_session
+    db.dispose()

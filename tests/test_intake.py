@@ -30,13 +30,9 @@ def count(session: Session, model: type) -> int:
 
 
 @pytest.fixture
-def session(printed: Cli) -> Session:
-    from sqlalchemy.orm import sessionmaker
-
-    from service.db.session import make_engine
-    from service.settings import get_settings
-
-    return sessionmaker(bind=make_engine(get_settings().resolved_database_url))()
+def session(printed_db: Session) -> Session:
+    """Here the database is the one the demo's first steps made."""
+    return printed_db
 
 
 def test_sample_scans_become_records_once(printed: Cli, session: Session) -> None:

@@ -10,7 +10,18 @@ import sys
 
 import typer
 
-from service.cli import campaign, forms, progress_cmds, quotas, review, roster, scans, system
+from service.cli import (
+    campaign,
+    forms,
+    naming,
+    progress_cmds,
+    quotas,
+    review,
+    rolling,
+    roster,
+    scans,
+    system,
+)
 from service.cli.common import err_console
 from service.errors import PinganError
 
@@ -33,6 +44,10 @@ app.add_typer(review.app, name="review")
 app.command("status")(progress_cmds.status)
 app.add_typer(progress_cmds.households_app, name="households")
 app.add_typer(progress_cmds.records_app, name="records")
+app.add_typer(naming.notice_app, name="notice")
+app.add_typer(naming.model_app, name="model")
+app.add_typer(naming.plaques_app, name="plaques")
+app.add_typer(rolling.app, name="review-cycle")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -15,9 +15,9 @@ from sqlalchemy import select
 from service import units
 from service.campaign.quotas import participation_needed
 from service.campaign.years import get_year, rules_of
-from service.cli.common import console, database, percent
-from service.db.models import Household, Quota, UnitLevel
-from service.errors import InputFileError, NotFound
+from service.cli.common import console, database, find_household, percent
+from service.db.models import Milestone, MilestoneKind, Quota, ReviewState, TitleReview, UnitLevel
+from service.errors import InputFileError
 from service.roster.export import households_in
 from service.status import Step, household_status, statuses
 
@@ -39,18 +39,20 @@ def status(
         )
         townships = [scope] if scope.level == UnitLevel.township else list(scope.children)
         table = Table(title=f"{scope.name}{year}年“平安家庭”创建进度")
+        table.add_column("乡镇（街道）", no_wrap=True)
+        table.add_column("村（社区）", no_wrap=True)
         for column in (
-            "乡镇（街道）",
-            "村（社区）",
-            "登记户数",
+            "登记",
             "已评分",
             "参与率",
             "已推荐",
-            "村已同意",
-            "妇联已同意",
+            "村同意",
+            "妇联同意",
             "已命名",
+            "公示期满",
+            "示范户\n推荐/命名/授牌",
             "未通过",
-            "待复核户",
+            "待复核",
         ):
             table.add_column(column, justify="right")
         for town in townships:
@@ -70,7 +72,9 @@ def status(
                 table.add_row(
                     town.name, village.name, str(len(found)), str(scored), percent(scored, len(found)),
                     str(count[Step.recommended]), str(count[Step.village_approved]), str(count[Step.federation_approved]),
-                    str(count[Step.named]), str(rejected), str(reviewing),
+                    str(count[Step.named]), str(count[Step.notice_passed]),
+                    f"{count[Step.model_recommended]}/{count[Step.model_named]}/{count[Step.plaque_awarded]}",
+                    str(rejected), str(reviewing),
                 )  # fmt: skip
             base = quota.total_households if quota and quota.total_households else registered_total
             target = participation_needed(base, rules.participation_target)
@@ -81,21 +85,9 @@ def status(
             )
             table.add_row(
                 f"[bold]{town.name}合计[/]", "", str(registered_total), str(scored_total), percent(scored_total, base),
-                f"参与目标 {target} 户", "", "", str(named_total), quota_text, "",
+                f"参与目标 {target} 户", "", "", str(named_total), "", "", quota_text, "",
             )  # fmt: skip
     console.print(table)
-
-
-def _find_household(session: object, code: str) -> Household:
-    from sqlalchemy.orm import Session
-
-    assert isinstance(session, Session)
-    household = session.scalars(select(Household).where(Household.code == code)).first()
-    if household is None:
-        raise NotFound(
-            f"没有户编号为 {code} 的户。", hint="请用 pingan roster list --village 村名 查看户编号。"
-        )
-    return household
 
 
 @households_app.command("show")
@@ -104,7 +96,7 @@ def show_household(code: Annotated[str, typer.Argument(help="户编号，如 330
     from service.db.models import CampaignYear
 
     with database() as session:
-        household = _find_household(session, code)
+        household = find_household(session, code)
         console.print(
             f"[bold]{household.head_name}[/]（户编号 {household.code}）{household.village.parent.name if household.village.parent else ''} {household.village.name}"
         )
@@ -117,6 +109,28 @@ def show_household(code: Annotated[str, typer.Argument(help="户编号，如 330
             )
             for open_item in state.open_reviews:
                 console.print(f"  待复核：{open_item}")
+            for step in session.scalars(
+                select(Milestone)
+                .where(Milestone.household_id == household.id, Milestone.year == campaign.year)
+                .order_by(Milestone.dated, Milestone.id)
+            ):
+                span = f"至 {step.until}" if step.until else ""
+                extra = "；".join(x for x in (step.reference, step.note) if x)
+                console.print(
+                    f"  {step.dated} {MilestoneKind(step.kind).label}{span}{'：' + extra if extra else ''}（{step.actor}）"
+                )
+            review = session.scalars(
+                select(TitleReview).where(
+                    TitleReview.household_id == household.id, TitleReview.year == campaign.year
+                )
+            ).first()
+            if review is not None:
+                console.print(
+                    f"  滚动管理复核（{review.named_year}年命名）：{ReviewState(review.state).label}"
+                    + (f"，整改期限 {review.deadline}" if review.deadline else "")
+                    + (f"；{review.reason}" if review.reason else "")
+                    + (f"；{review.note}" if review.note else "")
+                )
 
 
 @records_app.command("export")

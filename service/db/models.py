@@ -355,3 +355,85 @@ class ReviewItem(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
     record: Mapped[Record] = relationship()
+
+
+class MilestoneKind(enum.StrEnum):
+    """The kinds of step recorded after township approval."""
+
+    notice = "notice"
+    objection = "objection"
+    model_recommended = "model_recommended"
+    model_named = "model_named"
+    plaque = "plaque"
+
+    @property
+    def label(self) -> str:
+        """Return the step in Chinese."""
+        return {
+            "notice": "张榜公示",
+            "objection": "公示异议",
+            "model_recommended": "推荐示范户",
+            "model_named": "命名示范户",
+            "plaque": "授牌",
+        }[self.value]
+
+
+class ReviewState(enum.StrEnum):
+    """The states of a title review (复核) in the rolling management."""
+
+    due = "due"
+    passed = "passed"
+    rectifying = "rectifying"
+    rectified = "rectified"
+    marked = "marked"
+
+    @property
+    def label(self) -> str:
+        """Return the state in Chinese."""
+        return {
+            "due": "待复核",
+            "passed": "复核达标",
+            "rectifying": "限时整改中",
+            "rectified": "整改到位",
+            "marked": "拟摘牌",
+        }[self.value]
+
+
+class Milestone(Base):
+    """进程节点: a step after township approval — 公示, 公示异议, 推荐示范户, 命名示范户, 授牌 — with its date and document."""
+
+    __tablename__ = "milestone"
+    __table_args__ = (UniqueConstraint("household_id", "year", "kind", name="uq_milestone_step"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    household_id: Mapped[int] = mapped_column(ForeignKey("household.id"), index=True)
+    year: Mapped[int] = mapped_column(Integer, index=True)
+    kind: Mapped[str] = mapped_column(String(24))
+    dated: Mapped[dt.date] = mapped_column(Date)
+    until: Mapped[dt.date | None] = mapped_column(Date)
+    reference: Mapped[str | None] = mapped_column(String(80))
+    note: Mapped[str | None] = mapped_column(Text)
+    actor: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+    household: Mapped[Household] = relationship()
+
+
+class TitleReview(Base):
+    """复核 (滚动管理): the re-assessment of one named household in one review year, and its outcome."""
+
+    __tablename__ = "title_review"
+    __table_args__ = (UniqueConstraint("household_id", "year", name="uq_title_review_year"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    household_id: Mapped[int] = mapped_column(ForeignKey("household.id"), index=True)
+    year: Mapped[int] = mapped_column(Integer, index=True)
+    named_year: Mapped[int] = mapped_column(Integer)
+    opened_on: Mapped[dt.date] = mapped_column(Date)
+    state: Mapped[str] = mapped_column(String(16), index=True)
+    deadline: Mapped[dt.date | None] = mapped_column(Date)
+    reason: Mapped[str | None] = mapped_column(Text)
+    note: Mapped[str | None] = mapped_column(Text)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+    household: Mapped[Household] = relationship()
