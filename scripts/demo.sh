@@ -79,6 +79,20 @@ pingan status --year 2026 --township 城关镇
 pingan households show 330199001001-0005
 pingan records export --year 2026 --township 城关镇 --out "$OUT/城关镇档案-2026.xlsx"
 
+step "17. 命名之后：张榜公示（按法定工作日计算公示期）、推荐与命名示范户、授牌"
+pingan notice post --year 2026 --village 南关村 --start 2026-05-11
+pingan model recommend --year 2026 --township 城关镇 --date 2026-05-20
+pingan model name --year 2026 --number "清河妇发〔2026〕8号" --date 2026-05-25
+pingan plaques award --year 2026 --township 城关镇 --date 2026-06-01 --note "村妇联主席代领"
+pingan status --year 2026 --township 城关镇
+
+step "18. 滚动管理：2028 年对已命名家庭开启复核（两年一次），印制复核用评分表"
+pingan campaign new --year 2028
+pingan review-cycle start --year 2028 --date 2028-03-01
+pingan review-cycle list --year 2028
+pingan forms score --year 2028 --village 南关村 --out "$OUT/表格/2028复核"
+pingan review-cycle update --year 2028 --as-of 2028-05-01
+
 step "完成"
 echo "数据库：$OUT/data/pingan.db"
 echo "输出：$OUT/（城关镇花名册.xlsx，roster-dirty.rejected.xlsx 为被拒收的行）"

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from service import audit
 from service.campaign.defaults import CampaignRules
-from service.campaign.workdays import Period, working_days
+from service.campaign.workdays import Period, WorkCalendar, working_days
 from service.db.models import AdminUnit, Household, Milestone, MilestoneKind, Quota, UnitLevel
 from service.errors import Conflict, InputFileError, NotFound
 from service.roster.export import households_in
@@ -126,10 +126,16 @@ def _advance(
 
 
 def post_notice(
-    session: Session, scope: AdminUnit, year: int, start: dt.date, rules: CampaignRules, actor: str
+    session: Session,
+    scope: AdminUnit,
+    year: int,
+    start: dt.date,
+    rules: CampaignRules,
+    actor: str,
+    calendar: WorkCalendar | None = None,
 ) -> StepResult:
     """张榜公示: put every named household of the unit on the public notice from ``start``."""
-    period = working_days(start, rules.notice_working_days)
+    period = working_days(start, rules.notice_working_days, calendar)
     found = statuses(session, households_in(session, scope), year, rules, as_of=period.first)
     result = _advance(
         session,

@@ -44,6 +44,9 @@ class Settings(BaseSettings):
     actor: str = Field(default_factory=_default_actor, description="审计日志中记录的操作人")
     tool_timeout: float = Field(default=120.0, gt=0, description="外部程序超时（秒）")
     max_roster_bytes: int = Field(default=50 * 1024 * 1024, gt=0, description="花名册文件大小上限")
+    holiday_file: Path | None = Field(
+        default=None, description="补充的节假日文件：每行“2027-02-08 休”或“2027-02-20 班”"
+    )
     max_roster_rows: int = Field(default=200_000, gt=0, description="花名册行数上限")
 
     @field_validator("secret_key")

@@ -44,6 +44,21 @@ def test_notice_periods_follow_the_official_calendar() -> None:
     assert not later.official and "尚未收录" in later.note and later.last.weekday() < 5
 
 
+def test_an_office_supplied_calendar_covers_years_not_yet_published(tmp_path: Path) -> None:
+    from service.campaign.workdays import WorkCalendar
+
+    days = tmp_path / "节假日.txt"
+    days.write_text("# 2099 年安排\n2099-05-01 休\n2099-05-04 休 # 调休\n2099-05-09 班\n", encoding="utf-8")
+    calendar = WorkCalendar.from_file(days)
+    period = working_days(dt.date(2099, 5, 1), 5, calendar)  # Friday 1 May off, Saturday 9 May worked
+    assert (period.first, period.last, period.official) == (dt.date(2099, 5, 5), dt.date(2099, 5, 9), True)
+    days.write_text("2099-05-01 休\n2099/05/02 放假\n2099-02-30 班\n", encoding="utf-8")
+    with pytest.raises(InputFileError) as caught:
+        WorkCalendar.from_file(days)
+    assert "有 2 行看不懂" in caught.value.message and "第 2 行" in caught.value.message
+    assert "2027-02-08 休" in (caught.value.hint or "")
+
+
 @pytest.mark.parametrize(
     ("text", "day"),
     [

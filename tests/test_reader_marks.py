@@ -200,3 +200,62 @@ def test_too_little_ink_or_red_to_call_goes_to_review(forms: dict[str, tuple[For
         FieldStatus.review,
         Reason.uncertain_seal,
     ), smudge.measures
+
+
+def _toner_band(sheet: Sheet, x_mm: float, width_mm: float, seed: int) -> None:
+    """Lay a dirty drum's band of toner dust down the whole page (the paper-feed direction)."""
+    rng = np.random.default_rng(seed)
+    pixels = np.asarray(sheet.image).copy()
+    x0, x1 = int(px(x_mm)), int(px(x_mm + width_mm))
+    band = pixels[:, x0:x1]
+    dust = rng.random(band.shape[:2]) < 0.35
+    band[dust] = rng.integers(0, 90, size=(int(dust.sum()), 1), dtype=np.uint8)
+    sheet.image = Image.fromarray(pixels)
+    sheet.draw = ImageDraw.Draw(sheet.image)
+
+
+def test_a_toner_streak_over_blank_boxes_is_not_read_as_writing(
+    forms: dict[str, tuple[FormLayout, Path]],
+) -> None:
+    layout, pdf = forms["score"]
+    sheet = Sheet(layout, pdf, 0)
+    column = sheet.page.field("item02_deduction").rect
+    _toner_band(sheet, column.x + 3, 4.0, seed=1)
+    sheet.write("item03_reason", "邻里纠纷")
+    reading = sheet.read(reader_for(layout))
+    assert reading.ok, reading.error
+    for number in range(1, 11):
+        field = reading.field(f"item{number:02d}_deduction")
+        assert field.status == FieldStatus.review and field.reason in (
+            Reason.streaked,
+            Reason.uncertain_ink,
+        ), (
+            number,
+            field.measures,
+        )
+    assert reading.field("item02_deduction").reason == Reason.streaked
+    assert reading.field("item02_deduction").reason.label.startswith("扫描件有条纹")  # type: ignore[union-attr]
+    assert reading.field("item03_reason").value is True  # writing away from the streak still counts
+
+
+def test_a_pale_hand_is_never_taken_for_a_blank(forms: dict[str, tuple[FormLayout, Path]]) -> None:
+    layout, pdf = forms["score"]
+    sheet = Sheet(layout, pdf, 0)
+    sheet.write("item04_reason", "环境卫生差", colour=(205, 205, 210))  # a pale ballpoint, faded print run
+    field = sheet.read(reader_for(layout)).field("item04_reason")
+    assert field.value is not False and field.status in (FieldStatus.review, FieldStatus.accepted), (
+        field.measures
+    )
+
+
+def test_writing_in_the_margin_is_not_a_streak(forms: dict[str, tuple[FormLayout, Path]]) -> None:
+    layout, pdf = forms["score"]
+    sheet = Sheet(layout, pdf, 0)
+    sheet.write("item03_reason", "邻里纠纷")
+    font = ImageFont.truetype(UKAI, int(px(5.0)))
+    sheet.draw.text((px(170), px(286)), "已核", font=font, fill=(20, 30, 120))  # a note below the table
+    reading = sheet.read(reader_for(layout))
+    assert (
+        reading.field("item03_reason").value is True
+        and reading.field("item03_reason").status == FieldStatus.accepted
+    )

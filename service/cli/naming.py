@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 
 from service import units
+from service.campaign.workdays import WorkCalendar
 from service.campaign.years import get_year, rules_of
 from service.cli.common import (
     DateOption,
@@ -62,7 +63,9 @@ def post(
     with database() as session:
         rules = rules_of(get_year(session, year))
         scope = unit_scope(session, village, township)
-        result = post_notice(session, scope, year, day_option(start), rules, settings().actor)
+        config = settings()
+        calendar = WorkCalendar.from_file(config.holiday_file)
+        result = post_notice(session, scope, year, day_option(start), rules, config.actor, calendar)
         period = result.period
         assert period is not None
         console.print(
