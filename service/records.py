@@ -24,7 +24,7 @@ RULE_LABELS: dict[str, str] = {
     "unknown_serial": "表格编号未登记",
     "superseded": "该表格编号已作废（该户已重新印制表格）",
     "rule_deduction_reason": "有扣分但未写扣分原因",
-    "rule_veto": "一票否决项未得满分",
+    "rule_veto": "一票否决项低于否决线",
     "rule_total": "总分未达到合格分却评为合格，或达到合格分却评为不合格",
     "rule_seal": "审批栏同意但未见公章",
     "rule_decision": "审批栏盖了章但未选同意/不同意",
@@ -271,12 +271,12 @@ def check_rules(session: Session, record: Record, rules: CampaignRules) -> int:
                         f"第{number}项得 {points} 分（扣 {standard.points - points} 分），未写扣分原因",
                     )
                 )
-            if points < standard.points and number in rules.veto_items:
+            if number in rules.veto_items and points < rules.veto_line(number):
                 found.append(
                     (
                         f"item{number:02d}_score",
                         "rule_veto",
-                        f"第{number}项“{standard.title}”是一票否决项，得 {points} 分",
+                        f"第{number}项“{standard.title}”是一票否决项，得 {points} 分，低于 {rules.veto_line(number)} 分",
                     )
                 )
         verdict = values.get("group_verdict")

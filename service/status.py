@@ -116,12 +116,14 @@ def household_status(
         return status
     status.total = sum(status.scores.values())
     status.step = Step.scored
-    vetoed = [n for n in rules.veto_items if status.scores[n] < rules.standards[n - 1].points]
+    vetoed = [n for n in rules.veto_items if status.scores[n] < rules.veto_line(n)]
     if status.total < rules.pass_mark:
         status.rejected = status.score_failure = f"总分 {status.total} 未达合格分 {rules.pass_mark}"
         return status
     if vetoed:
-        status.rejected = status.score_failure = f"一票否决项（第{'、'.join(map(str, vetoed))}项）未得满分"
+        status.rejected = status.score_failure = "一票否决项" + "、".join(
+            f"第{n}项得 {status.scores[n]} 分（低于 {rules.veto_line(n)} 分）" for n in vetoed
+        )
         return status
     if application.get("recommend") == "no":
         status.rejected = "未同意推荐"

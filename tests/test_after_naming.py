@@ -128,7 +128,7 @@ def fill(
 
 
 FULL = [10] * 10
-SCORES = {  # veto items 1, 2, 4 and 9 stay full
+SCORES = {
     0: FULL,
     1: [10, 10, 9, 10, 10, 10, 10, 10, 10, 10],
     2: [10, 10, 10, 10, 8, 10, 10, 10, 10, 10],
@@ -272,12 +272,12 @@ def test_rolling_review_rectification_and_removal(
     fill(session, a, 2028, FULL, approve=False)
     fill(session, b, 2028, [10, 10, 5, 10, 5, 10, 10, 10, 10, 10], approve=False)  # 90: passes
     fill(session, c, 2028, [10, 10, 5, 10, 5, 5, 10, 10, 10, 10], approve=False)  # 85: below the pass mark
-    fill(session, d, 2028, [10, 10, 10, 10, 10, 10, 10, 10, 8, 10], approve=False)  # veto item 9
+    fill(session, d, 2028, [10, 10, 10, 10, 10, 10, 10, 10, 5, 10], approve=False)  # veto item 9 below 6
     session.commit()
     settled = printed("review-cycle", "update", "--year", "2028", "--as-of", "2028-05-01")
     assert settled.code == 0, settled.err
     assert f"{c.head_name}（{c.code}）：待复核 → 限时整改至 2028-07-30：总分 85 未达合格分 90" in settled.out
-    assert "一票否决项（第9项）未得满分" in settled.out
+    assert "一票否决项第9项得 5 分（低于 6 分）" in settled.out
     assert f"{e.head_name}（{e.code}）：尚未收到本年度评分表" in settled.out
     assert printed("review-cycle", "rectified", a.code, "--year", "2028", "--note", "x").code != 0
     fixed = printed("review-cycle", "rectified", c.code, "--year", "2028", "--note", "已调解并签订承诺书")

@@ -32,7 +32,12 @@ def test_ten_standards_are_attachment_2_word_for_word() -> None:
 def test_new_year_from_defaults(initialised: Cli, session: Session) -> None:
     rules = rules_of(get_year(session, 2026))
     assert rules == CampaignRules.defaults(2026, "清河区")
-    assert (rules.pass_mark, rules.model_mark, rules.veto_items) == (90, 95, [1, 2, 4, 9])
+    assert (rules.pass_mark, rules.model_mark, rules.veto_items, rules.veto_floor) == (
+        90,
+        95,
+        [1, 2, 4, 9],
+        6,
+    )
     assert rules.participation_target == 0.9
     assert rules.report_deadline == dt.date(2026, 5, 15)
     assert [(p.name, p.starts, p.ends) for p in rules.phases] == [

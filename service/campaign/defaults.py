@@ -121,6 +121,12 @@ class CampaignRules(BaseModel):
         default_factory=lambda: [1, 2, 4, 9],
         description="一票否决项（序号）：该项未得满分即不得命名",
     )
+    veto_floor: int = Field(
+        default=6,
+        ge=1,
+        le=100,
+        description="一票否决线：一票否决项得分低于此分即不得命名（写满分值则该项未得满分即否决）",
+    )
     participation_target: float = Field(default=0.90, gt=0, le=1, description="参与率目标（户）")
     notice_working_days: int = Field(default=5, ge=1, le=30, description="公示期（工作日）")
     review_cycle_years: int = Field(default=2, ge=1, le=5, description="滚动管理复核周期（年）")
@@ -129,6 +135,10 @@ class CampaignRules(BaseModel):
     evaluation_months: list[int] = Field(default_factory=lambda: [6, 11], description="问效评估月份")
     standards: list[StandardText] = Field(default_factory=lambda: list(TEN_STANDARDS))
     phases: list[Phase]
+
+    def veto_line(self, number: int) -> int:
+        """Return the score below which veto item ``number`` fails the household (at most its full points)."""
+        return min(self.veto_floor, self.standards[number - 1].points)
 
     @model_validator(mode="after")
     def _consistent(self) -> CampaignRules:

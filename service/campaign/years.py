@@ -16,6 +16,7 @@ SCALAR_RULES = (
     "district_title",
     "pass_mark",
     "model_mark",
+    "veto_floor",
     "participation_target",
     "notice_working_days",
     "review_cycle_years",

@@ -18,6 +18,7 @@ YearOption = Annotated[int, typer.Option("--year", help="创建年度，如 2026
 PassMark = Annotated[int | None, typer.Option(help="合格分（默认 90）")]
 ModelMark = Annotated[int | None, typer.Option(help="示范户推荐分（默认 95）")]
 Veto = Annotated[str | None, typer.Option(help="一票否决项序号，逗号分隔（默认 1,2,4,9）；写 none 表示无")]
+VetoFloor = Annotated[int | None, typer.Option(help="一票否决线：否决项得分低于此分即不得命名（默认 6）")]
 NoticeDays = Annotated[int | None, typer.Option(help="公示期工作日数（默认 5）")]
 ReviewCycle = Annotated[int | None, typer.Option(help="滚动管理复核周期（年，默认 2）")]
 Rectification = Annotated[int | None, typer.Option(help="限时整改期限（日，默认 90）")]
@@ -52,6 +53,7 @@ def new(
     pass_mark: PassMark = None,
     model_mark: ModelMark = None,
     veto: Veto = None,
+    veto_floor: VetoFloor = None,
     notice_days: NoticeDays = None,
     review_cycle: ReviewCycle = None,
     rectification_days: Rectification = None,
@@ -64,6 +66,7 @@ def new(
         pass_mark=pass_mark,
         model_mark=model_mark,
         veto=veto,
+        veto_floor=veto_floor,
         notice_working_days=notice_days,
         review_cycle_years=review_cycle,
         rectification_days=rectification_days,
@@ -84,6 +87,7 @@ def set_rules(
     pass_mark: PassMark = None,
     model_mark: ModelMark = None,
     veto: Veto = None,
+    veto_floor: VetoFloor = None,
     notice_days: NoticeDays = None,
     review_cycle: ReviewCycle = None,
     rectification_days: Rectification = None,
@@ -95,6 +99,7 @@ def set_rules(
         pass_mark=pass_mark,
         model_mark=model_mark,
         veto=veto,
+        veto_floor=veto_floor,
         notice_working_days=notice_days,
         review_cycle_years=review_cycle,
         rectification_days=rectification_days,
@@ -120,7 +125,9 @@ def show(year: YearOption) -> None:
         rules = rules_of(get_year(session, year))
     console.print(f"[bold]{rules.district_title}{year}年“平安家庭”创建活动[/]")
     console.print(
-        f"合格分 {rules.pass_mark}；示范户推荐分 {rules.model_mark}；参与率目标 {rules.participation_target:.0%}；"
+        f"合格分 {rules.pass_mark}；示范户推荐分 {rules.model_mark}；一票否决线 {rules.veto_floor} 分；参与率目标 {rules.participation_target:.0%}"
+    )
+    console.print(
         f"公示期 {rules.notice_working_days} 个工作日；复核周期 {rules.review_cycle_years} 年；"
         f"限时整改 {rules.rectification_days} 日；上报截止 {chinese_date(rules.report_deadline)}；"
         f"问效评估 {'、'.join(f'{m}月' for m in rules.evaluation_months)}"

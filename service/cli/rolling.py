@@ -54,7 +54,7 @@ def start(
             first = min(h.last_assessed for h in result.not_due)
             console.print(f"[yellow]最早评定于 {first} 年的家庭将在周期满后复核；如需提前，请用 --every。[/]")
         console.print(
-            f"请为复核户印制 {year} 年评分表（pingan forms print --year {year}），收回扫描后运行 "
+            f"请为复核户印制 {year} 年评分表（pingan forms score --year {year} --village 村名），收回扫描后运行 "
             f"pingan review-cycle update --year {year}。"
         )
 

@@ -116,6 +116,7 @@ class CampaignYear(Base):
     district_title: Mapped[str] = mapped_column(String(64))
     pass_mark: Mapped[int] = mapped_column(Integer)
     model_mark: Mapped[int] = mapped_column(Integer)
+    veto_floor: Mapped[int] = mapped_column(Integer, server_default="10")
     participation_target: Mapped[float] = mapped_column(Float)
     notice_working_days: Mapped[int] = mapped_column(Integer)
     review_cycle_years: Mapped[int] = mapped_column(Integer)
