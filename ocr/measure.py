@@ -197,47 +197,130 @@ def _text_box(line: TextLine) -> Rect:
     return Rect(x=left - 0.5, y=line.y - size - 0.5, w=width + 1.0, h=size * 1.3 + 1.0)
 
 
-def ink_fraction(
+@dataclass(frozen=True)
+class InkMeasure:
+    """Ink in a handwriting box (书写痕迹), as shares of the box's counted pixels.
+
+    ``firm`` is all ink at the firm level; ``strokes`` the part of it in stroke-sized marks (pen
+    and pencil lines, not dust specks); ``faint`` is all ink at the faint level, just above the
+    paper's own noise (pale ballpoint, light pencil, a faded print run).
+    """
+
+    firm: float
+    strokes: float
+    faint: float
+    area_mm2: float = 0.0
+
+    def levels(self, settings: ReaderSettings) -> tuple[float, float]:
+        """Return the (written, blank) thresholds as shares of this box.
+
+        A share of the box (``ink_fraction`` ± the review band), but never more than a few short
+        strokes (``ink_written_mm2``) for "written" nor more than a speck (``ink_blank_mm2``) for
+        "blank": two characters in a wide opinion box are writing, and a wide box is no place to
+        lose a small digit.
+        """
+        threshold, band = settings.ink_fraction, settings.ink_review_band
+        area = max(self.area_mm2, 1e-6)
+        high = min(threshold * (1 + band), settings.ink_written_mm2 / area)
+        low = min(threshold * (1 - band), settings.ink_blank_mm2 / area)
+        return high, low
+
+
+def _stroke_pixels(ink: NDArray[np.uint8], min_extent_px: int) -> int:
+    """Count the ink pixels in marks at least ``min_extent_px`` long in some direction.
+
+    Pieces of one stroke broken by a light hand or a grainy pencil (gaps up to 2 px) count as one
+    mark; dust specks lie further apart and stay small.
+    """
+    joined = cv2.dilate(ink, np.ones((3, 3), np.uint8))
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(joined, connectivity=8)
+    if count <= 1:
+        return 0
+    extent = np.maximum(stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT]) - 2
+    keep = extent >= min_extent_px
+    keep[0] = False
+    return int((keep[labels] & (ink > 0)).sum())
+
+
+def _without_rules(ink: NDArray[np.uint8]) -> NDArray[np.uint8]:
+    """Remove long straight strokes along the crop: the box's own ruled borders, not handwriting."""
+    height, width = ink.shape
+    across = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((1, max(12, int(width * 0.6))), np.uint8))
+    down = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((max(12, int(height * 0.6)), 1), np.uint8))
+    rules = cv2.dilate(np.maximum(across, down), np.ones((5, 5), np.uint8))
+    return np.where(rules > 0, 0, ink).astype(np.uint8)
+
+
+def measure_ink(
     crop: NDArray[np.uint8],
     field: LayoutField,
     page: PageLayout,
     black: float,
     settings: ReaderSettings,
     inset_mm: float = 1.0,
-) -> float:
-    """Return the share of ink pixels in a handwriting box, its borders and printed guides left out.
+) -> InkMeasure:
+    """Measure the ink in a handwriting box, its borders and printed guides left out.
 
-    Long straight strokes along the crop (the box's own ruled borders, seen when alignment is off
-    by a fraction of a millimetre) are not handwriting and are removed before counting.
+    The firm level must stand out from a mottled background (textured or dirty paper); the faint
+    level sits just above the paper's own noise, so that a pale hand is never taken for a blank.
+    The faint level is only looked at when the firm one does not already show writing.
     """
-    dark = darkness(crop, black)
-    # on textured or dirty paper the background itself is mottled: ink must stand out from it
-    level = max(settings.ink_pixel, float(np.percentile(dark, 75)) + settings.ink_pixel)
-    ink = np.asarray(
-        cv2.morphologyEx((dark > level).astype(np.uint8), cv2.MORPH_OPEN, np.ones((2, 2), np.uint8)),
-        dtype=np.uint8,
-    )
-    height, width = ink.shape
-    across = np.asarray(
-        cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((1, max(12, int(width * 0.6))), np.uint8)),
-        dtype=np.uint8,
-    )
-    down = np.asarray(
-        cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((max(12, int(height * 0.6)), 1), np.uint8)),
-        dtype=np.uint8,
-    )
-    rules = np.asarray(cv2.dilate(across | down, np.ones((5, 5), np.uint8)), dtype=np.uint8)
-    ink = np.where(rules > 0, 0, ink).astype(np.uint8)
     k = CROP_PX_PER_MM
     inset = round(inset_mm * k)
-    mask = np.zeros_like(ink, dtype=bool)
-    mask[inset : -inset or None, inset : -inset or None] = True
+    mask = np.zeros(crop.shape, dtype=np.uint8)
+    mask[inset : -inset or None, inset : -inset or None] = 1
     for box in _text_boxes(page, field.rect):
         x0, y0 = round((box.x - field.rect.x) * k), round((box.y - field.rect.y) * k)
         x1, y1 = round((box.right - field.rect.x) * k), round((box.bottom - field.rect.y) * k)
-        mask[max(0, y0) : max(0, y1), max(0, x0) : max(0, x1)] = False
+        mask[max(0, y0) : max(0, y1), max(0, x0) : max(0, x1)] = 0
     total = int(mask.sum())
-    return float(ink[mask].sum() / total) if total else 0.0
+    if not total:
+        return InkMeasure(0.0, 0.0, 0.0, 0.0)
+    # ink is measured against the paper right around it (uneven light, tinted or graded paper):
+    # the local paper level is the crop with every stroke narrower than 3 mm closed over
+    reach = max(3, round(3.0 * k)) | 1
+    paper = cv2.blur(cv2.dilate(crop, np.ones((reach, reach), np.uint8)), (reach, reach))
+    lift = np.asarray(cv2.subtract(paper, crop), dtype=np.uint8)
+    white = float(np.searchsorted(np.cumsum(np.bincount(crop.ravel(), minlength=256)), 0.95 * crop.size))
+    span = max(white - black, 40.0)
+    counts = np.cumsum(np.bincount(lift.ravel(), minlength=256))
+
+    def lift_at(share: float) -> float:
+        return float(np.searchsorted(counts, share * counts[-1])) / span
+
+    def ink_at(level: float) -> NDArray[np.uint8]:
+        return np.asarray(lift > level * span, dtype=np.uint8) & mask
+
+    area_mm2 = total / (k * k)
+    high, low = InkMeasure(0.0, 0.0, 0.0, area_mm2).levels(settings)
+    firm_raw = ink_at(max(settings.ink_pixel, lift_at(0.75) + settings.ink_pixel))
+    firm_share = strokes = 0.0
+    if firm_raw.sum() > low * total:  # most boxes are blank: skip the shape analysis for them
+        opened = cv2.morphologyEx(firm_raw, cv2.MORPH_OPEN, np.ones((2, 2), np.uint8))
+        firm = np.asarray(_without_rules(np.asarray(opened, dtype=np.uint8)), dtype=np.uint8)
+        firm_share = float(firm.sum() / total)
+        strokes = _stroke_pixels(firm, round(settings.stroke_mm * k)) / total
+        if strokes >= high:
+            return InkMeasure(firm_share, strokes, firm_share, area_mm2)
+    noise = (lift_at(0.75) - lift_at(0.25)) / 1.349  # the paper's own grain, robustly
+    faint = ink_at(max(settings.faint_ink_pixel, lift_at(0.5) + 6 * noise))
+    if faint.sum() > low * total:
+        faint = np.asarray(_without_rules(faint), dtype=np.uint8)
+    return InkMeasure(firm_share, strokes, float(faint.sum() / total), area_mm2)
+
+
+def decide_ink(ink: InkMeasure, settings: ReaderSettings) -> tuple[bool | None, float]:
+    """Say whether something is written: yes, no, or unsure (``None``, for a person), with a confidence.
+
+    Written needs stroke-sized ink well over the threshold; blank needs next to no ink at either
+    level; everything between (a few specks, a pale hand) goes to review.
+    """
+    high, low = ink.levels(settings)
+    if ink.strokes >= high:
+        return True, min(1.0, 0.7 + (ink.strokes - high) / (high * 4))
+    if ink.firm <= low and ink.faint <= low:
+        return False, min(1.0, 0.7 + (low - max(ink.firm, ink.faint)) / low * 0.3)
+    return None, 0.4
 
 
 def red_fraction(crop_rgb: NDArray[np.uint8]) -> float:

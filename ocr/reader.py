@@ -28,15 +28,17 @@ from ocr.measure import (
     BubbleMeasure,
     darkness,
     decide_bubbles,
+    decide_ink,
     grey,
-    ink_fraction,
     measure_group,
+    measure_ink,
     red_fraction,
     three_way,
     warp,
 )
 from ocr.reading import FieldReading, FieldStatus, PageReading, Reason, SheetIdentity
 from ocr.settings import ReaderSettings
+from ocr.streaks import Streaks, find_streaks
 
 LayoutLookup = Callable[[str], FormLayout | None]
 #: Width of one character of a prefilled value (9 pt, full width) in mm.
@@ -65,6 +67,8 @@ class Reader:
         self.crops = crops
         self.debug = debug
         self._digital_fields: dict[Path, dict[str, Any]] = {}
+        # a page is a few dozen small crops: OpenCV's own threads only contend with the caller's pool
+        cv2.setNumThreads(self.settings.opencv_threads)
 
     # files ------------------------------------------------------------------------------------
     def read_file(self, path: Path, only: frozenset[int] | None = None) -> Iterator[PageReading]:
@@ -183,11 +187,19 @@ class Reader:
         readings: list[FieldReading] = []
         for field, measures in groups:
             readings.append(decide_bubbles(field, measures, baselines[field.labels_inside], settings))
+        streaks: list[Streaks] = []
         for field in page.fields:
             if field.kind == FieldKind.handwriting:
-                readings.append(
-                    self._handwriting(pixels, page_grey, alignment, page, field, identity, black, expected)
+                reading = self._handwriting(
+                    pixels, page_grey, alignment, page, field, identity, black, expected
                 )
+                if reading.kind == "handwriting" and reading.value is True:
+                    if not streaks:
+                        streaks.append(find_streaks(page_grey, alignment, page, settings))
+                    if streaks[0].crosses(field.rect):
+                        reading.value, reading.status = None, FieldStatus.review
+                        reading.reason, reading.confidence = Reason.streaked, 0.3
+                readings.append(reading)
             elif field.kind == FieldKind.seal:
                 readings.append(self._seal(pixels, alignment, field, identity, greyscale))
         order = {f.name: i for i, f in enumerate(page.fields)}
@@ -242,10 +254,8 @@ class Reader:
         if printed:
             return self._printed_value(field, page_grey, alignment, crop_file, expected)
         inset = max(1.0, alignment.fit_error_mm + 0.5)
-        fraction = ink_fraction(
-            warp(page_grey, alignment, field.rect), field, page, black, self.settings, inset
-        )
-        written, confidence = three_way(fraction, self.settings.ink_fraction, self.settings.ink_review_band)
+        ink = measure_ink(warp(page_grey, alignment, field.rect), field, page, black, self.settings, inset)
+        written, confidence = decide_ink(ink, self.settings)
         reading = _yes_no(
             field,
             "handwriting",
@@ -253,7 +263,11 @@ class Reader:
             confidence,
             Reason.uncertain_ink,
             crop_file,
-            {"ink": round(fraction, 5)},
+            {
+                "ink": round(ink.firm, 5),
+                "strokes": round(ink.strokes, 5),
+                "faint": round(ink.faint, 5),
+            },
         )
         if (
             written
@@ -318,8 +332,9 @@ class Reader:
             fraction, self.settings.seal_red_fraction, self.settings.seal_review_band
         )
         measures = {"red": round(fraction, 4)}
-        if present is False and greyscale:
-            # no colour anywhere on the page: a grey blot in the box may be a seal that lost its red
+        if present is False:
+            # a grey blot in the box may be a seal that lost its red: a greyscale scan, or colour
+            # washed out by the scanner or a faded pad; a person looks at it
             inner = warp(grey(pixels), alignment, field.rect.inset(2.0))
             blot = float((darkness(inner, 30.0) > 0.12).mean())
             measures["grey"] = round(blot, 4)
@@ -331,11 +346,12 @@ class Reader:
                     value=None,
                     confidence=0.0,
                     status=FieldStatus.review,
-                    reason=Reason.greyscale_seal,
+                    reason=Reason.greyscale_seal if greyscale else Reason.uncertain_seal,
+                    detail=None if greyscale else "印章框内有印迹，但不是红色",
                     crop=crop_file,
                     measures=measures,
                 )
-            present, confidence = False, 0.9
+            confidence = max(confidence, 0.9) if greyscale else confidence
         return _yes_no(field, "seal", present, confidence, Reason.uncertain_seal, crop_file, measures)
 
     # digital pages ----------------------------------------------------------------------------

@@ -26,6 +26,7 @@ class Reason(enum.StrEnum):
     uncertain_seal = "uncertain_seal"
     greyscale_seal = "greyscale_seal"
     name_mismatch = "name_mismatch"
+    streaked = "streaked"
 
     @property
     def label(self) -> str:
@@ -41,6 +42,7 @@ REASON_LABELS: dict[Reason, str] = {
     Reason.uncertain_ink: "无法确定是否有字迹",
     Reason.uncertain_seal: "印章不清，无法确定是否盖章",
     Reason.greyscale_seal: "黑白扫描无法判断红色印章，请确认或彩色重扫",
+    Reason.streaked: "扫描件有条纹或污痕穿过此栏，无法确定是否有字迹",
     Reason.name_mismatch: "印制的户主姓名与二维码所指的户不符（二维码可能贴错）",
 }
 

@@ -21,6 +21,10 @@ class ReaderSettings(BaseModel):
         default=300.0, gt=0, description="PDF pages are rasterised at most this fine"
     )
 
+    opencv_threads: int = Field(
+        default=1, ge=0, description="OpenCV threads per reader (pages are spread over cores by the caller)"
+    )
+
     # alignment
     fiducial_search_mm: float = Field(
         default=16.0, gt=0, description="radius searched around a predicted fiducial"
@@ -61,11 +65,36 @@ class ReaderSettings(BaseModel):
     ink_pixel: float = Field(
         default=0.22, description="darkness of a pixel counted as handwriting (pencil included)"
     )
+    faint_ink_pixel: float = Field(
+        default=0.08, description="lowest darkness of a pixel counted as faint handwriting"
+    )
+    stroke_mm: float = Field(
+        default=1.5, gt=0, description="a mark this long or longer is a stroke; shorter ones are specks"
+    )
     ink_fraction: float = Field(
         default=0.001, description="share of ink pixels that means something is written"
     )
+    ink_written_mm2: float = Field(
+        default=1.0, gt=0, description="this much stroke ink (mm²) is writing, however wide the box"
+    )
+    ink_blank_mm2: float = Field(
+        default=0.3, gt=0, description="a blank box holds no more ink than this (mm²), however wide"
+    )
     ink_review_band: float = Field(
         default=0.5, description="below ink_fraction × (1 + band) the answer goes to review"
+    )
+    streak_darkness: float = Field(
+        default=0.2, description="darkness of open paper (at 2 px/mm) counted as dirt of a streak"
+    )
+    streak_band_mm: float = Field(default=3.0, gt=0, description="width of the bands searched for streaks")
+    streak_sections: int = Field(
+        default=8, ge=2, description="the page's length is cut into this many sections"
+    )
+    streak_min_sections: int = Field(
+        default=3, ge=1, description="a band with dirt in this many sections is a streak"
+    )
+    streak_dirt_share: float = Field(
+        default=0.04, gt=0, le=1, description="share of a section's open paper that must be dirt"
     )
     seal_grey_fraction: float = Field(
         default=0.02, description="on a page without colour, share of grey in a seal box that asks for review"
