@@ -15,6 +15,7 @@ from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Cm, Pt
 
+from service.documents import gbt9704
 from service.docxutil import set_run_font, set_style_font
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -161,8 +162,51 @@ def application_template() -> Any:
     return doc
 
 
+def naming_template() -> Any:
+    """乡镇（街道）命名决定: red header, title, 主送, body, 附件说明, seal space, 花名册 attachment, 版记."""
+    doc = gbt9704.new_document()
+    gbt9704.red_header(doc, "{{ header }}", "{{ number }}")
+    gbt9704.paragraph(doc, "{{ title }}", "标题")
+    gbt9704.paragraph(doc, "", "主送")
+    gbt9704.paragraph(doc, "{{ recipients }}：", "主送")
+    gbt9704.paragraph(doc, "{%p for text in body[:-1] %}", "正文")
+    gbt9704.paragraph(doc, "{{ text }}", "正文")
+    gbt9704.paragraph(doc, "{%p endfor %}", "正文")
+    gbt9704.paragraph(doc, "{{ body[-1] }}", "正文末段")
+    gbt9704.paragraph(doc, "", "署名空行")
+    gbt9704.paragraph(doc, "附件：{{ attachment_title }}", "附件说明")
+    gbt9704.paragraph(doc, "", "署名空行")
+    gbt9704.paragraph(doc, "", "署名空行")
+    gbt9704.paragraph(doc, "{{ issuer }}", "署名")
+    gbt9704.paragraph(doc, "{{ date }}", "成文日期")
+    gbt9704.page_break(doc)
+    gbt9704.paragraph(doc, "附件", "附件标识")
+    gbt9704.paragraph(doc, "", "附件标识")
+    gbt9704.paragraph(doc, "{{ attachment_title }}", "附件标题")
+    gbt9704.paragraph(doc, "", "主送")
+    gbt9704.roster_table(
+        doc,
+        ["序号", "村（社区）", "户主姓名", "家庭人口", "家庭住址", "联系电话", "得分", "备注"],
+        [
+            "{{ r.seq }}",
+            "{{ r.village }}",
+            "{{ r.head }}",
+            "{{ r.size }}",
+            "{{ r.address }}",
+            "{{ r.phone }}",
+            "{{ r.score }}",
+            "{{ r.note }}",
+        ],
+        [12, 22, 20, 14, 38, 26, 12, 12],
+        "r in rows",
+    )
+    gbt9704.paragraph(doc, "", "主送")
+    gbt9704.record_block(doc)
+    return doc
+
+
 def main() -> None:
-    """Write both templates."""
+    """Write the templates."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--out", type=Path, default=ROOT / "templates")
     out = parser.parse_args().out
@@ -170,6 +214,7 @@ def main() -> None:
     for name, build in (
         ("score-sheet.docx", score_template),
         ("application-form.docx", application_template),
+        ("township-naming.docx", naming_template),
     ):
         doc = build()
         doc.core_properties.author = "pingan"

@@ -6,7 +6,7 @@ set -euo pipefail
 PACKAGES=(
   python3 python3-venv python3-pip
   tesseract-ocr tesseract-ocr-chi-sim
-  fonts-noto-cjk fonts-arphic-ukai fonts-arphic-uming fonts-wqy-zenhei
+  fonts-noto-cjk fonts-arphic-ukai fonts-arphic-uming fonts-wqy-zenhei fonts-liberation2
   poppler-utils
   libgl1 libglib2.0-0
   libreoffice-writer-nogui

@@ -47,6 +47,13 @@ class Settings(BaseSettings):
     holiday_file: Path | None = Field(
         default=None, description="补充的节假日文件：每行“2027-02-08 休”或“2027-02-20 班”"
     )
+    doc_header: str = Field(
+        default="{unit}妇女联合会文件", description="公文版头（发文机关标志），{unit} 为发文单位名称"
+    )
+    doc_issuer: str = Field(default="{unit}妇女联合会", description="公文署名（发文机关）")
+    doc_recipients: str = Field(default="各村（社区）妇联、党组织", description="命名决定的主送机关")
+    doc_cc: str = Field(default="{district}妇联", description="版记中的抄送机关，{district} 为本区名称")
+    doc_printer: str = Field(default="{unit}妇女联合会", description="版记中的印发机关")
     max_roster_rows: int = Field(default=200_000, gt=0, description="花名册行数上限")
 
     @field_validator("secret_key")

@@ -8,12 +8,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from service.campaign.defaults import CampaignRules
 from service.cli import main
+from service.db.models import Household, Record, ReviewItem
 from service.db.session import make_engine, session_scope
 from service.settings import get_settings
+from service.status import Step, household_status
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"
@@ -138,3 +141,29 @@ def printed_db(printed: Callable[..., CliResult]) -> Iterator[Session]:
     with Session(db) as db_session:
         yield db_session
     db.dispose()
+
+
+from tests.seeding import FULL, SCORES, fill  # noqa: E402
+
+
+@pytest.fixture
+def named(printed: Callable[..., CliResult], printed_db: Session) -> list[Household]:
+    """Six households of 南关村 approved by the township in 2026: five clean, one with an open review item."""
+    households = list(
+        printed_db.scalars(
+            select(Household).where(Household.village.has(name="南关村")).order_by(Household.code).limit(6)
+        )
+    )
+    for index, household in enumerate(households[:5]):
+        fill(printed_db, household, 2026, SCORES[index])
+    fill(printed_db, households[5], 2026, FULL)
+    record = printed_db.scalars(select(Record).where(Record.household_id == households[5].id)).first()
+    assert record is not None
+    printed_db.add(ReviewItem(record=record, field="item03_score", reason="weak_mark", confidence=0.3))
+    printed_db.commit()
+    for household in households:
+        assert (
+            household_status(printed_db, household, 2026, CampaignRules.defaults(2026, "清河区")).step
+            == Step.named
+        )
+    return households

@@ -16,11 +16,7 @@ from service.db.models import (
     AuditEntry,
     Household,
     Milestone,
-    Record,
-    RecordValue,
-    ReviewItem,
     ReviewState,
-    Sheet,
     TitleReview,
 )
 from service.errors import InputFileError
@@ -28,6 +24,7 @@ from service.formats import parse_date
 from service.milestones import check_document_number
 from service.status import Step, household_status
 from tests.conftest import CliResult
+from tests.seeding import FULL, fill
 
 Cli = Callable[..., CliResult]
 RULES = CampaignRules.defaults(2026, "清河区")
@@ -91,76 +88,10 @@ def test_document_numbers_with_wrong_brackets_or_zeros_are_refused(number: str) 
     assert "六角括号" in (caught.value.hint or "")
 
 
-def _sheet(session: Session, household: Household, year: int, kind: str) -> str:
-    serial = session.scalars(
-        select(Sheet.serial).where(Sheet.household_id == household.id, Sheet.year == year, Sheet.kind == kind)
-    ).first()
-    assert serial, f"no {kind} sheet printed for {household.head_name} in {year}"
-    return serial
-
-
-def _value(record: Record, name: str, value: object, kind: str = "bubbles") -> RecordValue:
-    return RecordValue(record=record, field=name, kind=kind, value=value, confidence=1.0, state="accepted")
-
-
-def fill(
-    session: Session, household: Household, year: int, scores: list[int], *, approve: bool = True
-) -> None:
-    """Record what a returned score sheet (and, when ``approve``, an approved application) says."""
-    score = Record(
-        serial=_sheet(session, household, year, "score"), kind="score", year=year, household=household
-    )
-    session.add(score)
-    session.add_all(_value(score, f"item{n:02d}_score", str(v)) for n, v in enumerate(scores, 1))
-    if approve:
-        application = Record(
-            serial=_sheet(session, household, year, "application"),
-            kind="application",
-            year=year,
-            household=household,
-        )
-        session.add(application)
-        session.add(_value(application, "recommend", "yes"))
-        for level in ("village", "federation", "township"):
-            session.add(_value(application, f"{level}_decision", "yes"))
-            session.add(_value(application, f"{level}_seal", True, "seal"))
-    session.flush()
-
-
-FULL = [10] * 10
-SCORES = {
-    0: FULL,
-    1: [10, 10, 9, 10, 10, 10, 10, 10, 10, 10],
-    2: [10, 10, 10, 10, 8, 10, 10, 10, 10, 10],
-    3: [10, 10, 10, 10, 10, 8, 10, 10, 10, 8],
-    4: [10, 10, 8, 10, 6, 10, 10, 10, 10, 10],
-}
-
-
 @pytest.fixture
 def session(printed_db: Session) -> Session:
     """Here the database is the one the demo's first steps made."""
     return printed_db
-
-
-@pytest.fixture
-def named(printed: Cli, session: Session) -> list[Household]:
-    """Six households of 南关村 approved by the township in 2026: five clean, one with an open review item."""
-    households = list(
-        session.scalars(
-            select(Household).where(Household.village.has(name="南关村")).order_by(Household.code).limit(6)
-        )
-    )
-    for index, household in enumerate(households[:5]):
-        fill(session, household, 2026, SCORES[index])
-    fill(session, households[5], 2026, FULL)
-    record = session.scalars(select(Record).where(Record.household_id == households[5].id)).first()
-    assert record is not None
-    session.add(ReviewItem(record=record, field="item03_score", reason="weak_mark", confidence=0.3))
-    session.commit()
-    for household in households:
-        assert household_status(session, household, 2026, RULES).step == Step.named
-    return households
 
 
 def _step(session: Session, household: Household, day: str) -> tuple[Step, str | None, str]:

@@ -405,7 +405,7 @@ def test_word_versions_render_with_windows_fonts_and_convert(printed: Printed, t
     from docxtpl import DocxTemplate
 
     from service.docxutil import east_asia_font
-    from service.forms.render_docx import sheet_context, template_path
+    from service.forms.render_docx import form_template, sheet_context
     from service.forms.render_pdf import SheetPrint
     from service.tools.run import run_tool
 
@@ -416,7 +416,7 @@ def test_word_versions_render_with_windows_fonts_and_convert(printed: Printed, t
     ]
     for kind in ("score", "application"):
         layout = build_layout(kind, rules, 2026)  # type: ignore[arg-type]
-        template = DocxTemplate(str(template_path(kind)))
+        template = DocxTemplate(str(form_template(kind)))
         payload = sheet_context(layout, SheetPrint("2026S000001", "X-0001", {"head_name": "王堃"}), standards)
         assert template.get_undeclared_template_variables(context=payload) == set()
     out = tmp_path / "docx"

@@ -12,6 +12,7 @@ import typer
 
 from service.cli import (
     campaign,
+    docs,
     forms,
     naming,
     progress_cmds,
@@ -48,6 +49,7 @@ app.add_typer(naming.notice_app, name="notice")
 app.add_typer(naming.model_app, name="model")
 app.add_typer(naming.plaques_app, name="plaques")
 app.add_typer(rolling.app, name="review-cycle")
+app.add_typer(docs.app, name="docs")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -14,16 +14,16 @@ from docxtpl import DocxTemplate
 
 from ocr.code import SheetCode, encode
 from ocr.layout import FormLayout
+from service.documents.render import template_path
 from service.forms.render_pdf import SheetPrint
 
-TEMPLATES = Path(__file__).resolve().parent.parent.parent / "templates"
 TEMPLATE_FILES = {"score": "score-sheet.docx", "application": "application-form.docx"}
 MEMBER_ROWS = 8
 
 
-def template_path(kind: str) -> Path:
+def form_template(kind: str) -> Path:
     """Return the template file of a form kind."""
-    return TEMPLATES / TEMPLATE_FILES[kind]
+    return template_path(TEMPLATE_FILES[kind])
 
 
 def sheet_context(layout: FormLayout, sheet: SheetPrint, standards: list[dict[str, Any]]) -> dict[str, Any]:
@@ -60,7 +60,7 @@ def render_docx_sheets(
     folder.mkdir(parents=True, exist_ok=True)
     count = 0
     for sheet in sheets:
-        template = DocxTemplate(str(template_path(layout.kind)))
+        template = DocxTemplate(str(form_template(layout.kind)))
         template.render(sheet_context(layout, sheet, standards), autoescape=True)
         code = SheetCode(
             layout.kind,

@@ -1,0 +1,34 @@
+"""``pingan docs``: the official documents (公文), as editable DOCX and as PDF."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from service.cli.common import YearOption, console, database, day_option, settings
+from service.documents.naming import township_naming
+
+app = typer.Typer(
+    help="公文：命名决定、公示、花名册、授牌名单等（DOCX 可编辑，PDF 供打印）。", no_args_is_help=True
+)
+
+
+@app.command("naming")
+def naming(
+    township: Annotated[str, typer.Option(help="乡镇（街道）")],
+    year: YearOption,
+    number: Annotated[str, typer.Option(help="发文字号，如 城关镇妇发〔2026〕3号")],
+    date: Annotated[str, typer.Option(help="成文日期，如 2026-05-10")],
+    out: Annotated[Path, typer.Option(help="输出文件夹")] = Path("公文"),
+    pdf: Annotated[bool, typer.Option("--pdf/--no-pdf", help="同时用 LibreOffice 生成 PDF")] = True,
+) -> None:
+    """乡镇（街道）命名“平安家庭”的决定（红头），附花名册；只列经乡镇审批命名、无待复核项的户。"""
+    with database() as session:
+        issued = township_naming(session, township, year, number, day_option(date), out, settings(), pdf)
+    console.print(f"命名决定已生成，花名册 {issued.rows} 户：")
+    console.print(f"  DOCX：{issued.docx}")
+    if issued.pdf:
+        console.print(f"  PDF： {issued.pdf}")
+    console.print("印章位置已按 GB/T 9704 留出，请打印后加盖公章。")

@@ -1,0 +1,228 @@
+"""Official documents rendered through LibreOffice and measured on the PDF (GB/T 9704-2012)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pdfplumber
+import pytest
+from docx import Document
+from pypdf import PdfReader
+
+from service.db.models import Household
+from service.documents.gbt9704 import LINE_MM, SEAL_MM
+from service.documents.render import undeclared
+from tests.conftest import CliResult
+from tests.pdfgeometry import render_page
+
+Cli = Callable[..., CliResult]
+MM = 72 / 25.4
+NUMBER = "城关镇妇发〔2026〕3号"
+
+
+@dataclass
+class Line:
+    """One line of text on a PDF page, in mm."""
+
+    page: int
+    text: str
+    top: float
+    bottom: float
+    x0: float
+    x1: float
+    size: float
+    colour: Any
+
+    @property
+    def box_top(self) -> float:
+        """The top of the line's box: text sits centred in its line pitch."""
+        return (self.top + self.bottom) / 2 - LINE_MM / 2
+
+
+def text_lines(path: Path) -> list[Line]:
+    """Every line of text of a PDF, page by page, top to bottom."""
+    found = []
+    with pdfplumber.open(path) as pdf:
+        for number, page in enumerate(pdf.pages, 1):
+            rows: dict[int, list[dict[str, Any]]] = {}
+            for char in page.chars:
+                rows.setdefault(round(char["bottom"]), []).append(char)
+            for _, chars in sorted(rows.items()):
+                chars.sort(key=lambda c: c["x0"])
+                found.append(
+                    Line(
+                        number,
+                        "".join(c["text"] for c in chars).replace(" ", ""),
+                        min(c["top"] for c in chars) / MM,
+                        max(c["bottom"] for c in chars) / MM,
+                        chars[0]["x0"] / MM,
+                        chars[-1]["x1"] / MM,
+                        max(c["size"] for c in chars),
+                        chars[0]["non_stroking_color"],
+                    )
+                )
+    return found
+
+
+def find(lines: list[Line], text: str) -> Line:
+    return next(line for line in lines if text in line.text)
+
+
+@pytest.fixture
+def decision(printed: Cli, named: list[Household], tmp_path: Path) -> tuple[Path, Path, list[Household]]:
+    """The 城关镇 naming decision, once the last open review item is settled."""
+    refused = printed(
+        "docs", "naming", "--township", "城关镇", "--year", "2026", "--number", NUMBER,
+        "--date", "2026-05-10", "--out", tmp_path / "docs",
+    )  # fmt: skip
+    assert refused.code == 5 and f"{named[5].head_name}（{named[5].code}）1 项" in refused.err
+    for item in printed("review", "list", "--ids").out.split():
+        assert printed("review", "set", item, "10").code == 0
+    result = printed(
+        "docs", "naming", "--township", "城关镇", "--year", "2026", "--number", NUMBER,
+        "--date", "2026-05-10", "--out", tmp_path / "docs",
+    )  # fmt: skip
+    assert result.code == 0, result.err
+    assert "花名册 6 户" in result.out
+    docx = tmp_path / "docs" / "城关镇2026年度平安家庭命名决定.docx"
+    return docx, docx.with_suffix(".pdf"), named
+
+
+def test_naming_decision_follows_gbt9704(decision: tuple[Path, Path, list[Household]]) -> None:
+    docx, pdf, named = decision
+    lines = text_lines(pdf)
+    with pdfplumber.open(pdf) as document:
+        first = document.pages[0]
+        assert (round(first.width / MM), round(first.height / MM)) == (210, 297)
+        red_rules = [
+            r
+            for r in first.lines
+            if r.get("stroking_color") == (1.0, 0.0, 0.0) and r["x1"] - r["x0"] > 100 * MM
+        ]
+        pages = len(document.pages)
+    header = find(lines, "城关镇妇女联合会文件")
+    assert header.page == 1 and header.colour == (1.0, 0.0, 0.0)
+    assert abs(header.top - (37 + 35)) <= 1.0  # 版头 top 35 mm below the type area's top
+    assert abs((header.x0 + header.x1) / 2 - (28 + 156 / 2)) <= 1.0  # centred
+    number = find(lines, NUMBER.replace(" ", ""))
+    assert number.page == 1 and abs((number.x0 + number.x1) / 2 - 106) <= 1.0
+    assert red_rules, "no red rule under the 发文字号"
+    rule = red_rules[0]
+    assert abs((rule["x1"] - rule["x0"]) / MM - 156) <= 0.5 and abs(rule["x0"] / MM - 28) <= 0.5
+    assert 3.0 <= rule["top"] / MM - number.bottom <= 5.0  # 4 mm below the 发文字号
+    title = find(lines, "关于命名2026年度")
+    assert (
+        title.size == pytest.approx(22, abs=0.1)
+        and 1.5 * LINE_MM <= title.top - rule["top"] / MM <= 2.5 * LINE_MM
+    )
+    body = [line for line in lines if line.page == 1 and line.size == pytest.approx(16, abs=0.1)]
+    assert min(line.x0 for line in body) == pytest.approx(28.0, abs=1.0)  # type area's left edge
+    second = [line for line in lines if line.page == 2]
+    assert second[0].box_top == pytest.approx(37.0, abs=1.0)  # type area's top edge
+    # 署名, date and the seal space: a 42 mm seal over both, its top within a line of the text above
+    date = find(lines, "2026年5月10日")
+    issuer = next(line for line in lines if line.text == "城关镇妇女联合会")
+    assert issuer.page == date.page and date.text == "2026年5月10日"
+    assert date.x1 == pytest.approx(28 + 156 - 4 * 16 / MM, abs=1.5)  # four characters in from the right
+    assert abs((issuer.x0 + issuer.x1) / 2 - (date.x0 + date.x1) / 2) <= 1.5  # 署名 centred over the date
+    above = [line for line in lines if line.page == date.page and line.bottom < issuer.top]
+    assert above, "the seal block is alone on its page (空白印章)"
+    last = above[-1]
+    assert last.text.startswith("附件：")
+    centre_x = (date.x0 + date.x1) / 2
+    centre_y = (issuer.top + date.bottom) / 2 - 2.0  # the text sits a little below the seal's centre
+    seal_top = centre_y - SEAL_MM / 2
+    assert last.bottom <= seal_top <= last.bottom + LINE_MM
+    for line in (issuer, date):
+        assert math.hypot(0, (line.top + line.bottom) / 2 - centre_y) < SEAL_MM / 2
+        assert line.x0 < centre_x < line.x1
+    # the 花名册 on a new page, its header row repeated, every named household listed
+    attachment = next(line for line in lines if line.text == "附件")
+    assert attachment.page > date.page and attachment.box_top == pytest.approx(37.0, abs=1.0)
+    text = "\n".join(line.text for line in lines)
+    for household in named:
+        assert household.head_name in text
+        assert household.phone is None or household.phone not in text  # phones masked
+    assert "抄送：清河区妇联。" in text and "2026年5月10日印发" in text
+    # page numbers — N —: odd pages right, even pages left
+    numbers = [line for line in lines if line.text.startswith("—") and line.text.endswith("—")]
+    assert [line.text for line in numbers] == [f"—{n}—" for n in range(1, pages + 1)]
+    for line in numbers:
+        if line.page % 2:
+            assert line.x1 == pytest.approx(28 + 156 - 14 / MM, abs=2.0)
+        else:
+            assert line.x0 == pytest.approx(28 + 14 / MM, abs=2.0)
+    # fonts embedded; the DOCX keeps the Windows names for office PCs
+    reader = PdfReader(pdf)
+    for page in reader.pages:
+        for font in page["/Resources"]["/Font"].values():
+            descriptor = (
+                font.get_object().get("/FontDescriptor")
+                or font.get_object()["/DescendantFonts"][0].get_object()["/FontDescriptor"]
+            )
+            assert any(key in descriptor.get_object() for key in ("/FontFile", "/FontFile2", "/FontFile3"))
+    styles = Document(str(docx)).styles
+    assert (
+        styles["正文"].element.rPr.rFonts.get(
+            "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}eastAsia"
+        )
+        == "仿宋_GB2312"
+    )
+
+
+def test_rare_name_characters_render_with_a_real_glyph(
+    printed: Cli, named: list[Household], printed_db: Any, tmp_path: Path
+) -> None:
+    for household, name in zip(named[:4], ("王堃", "李喆", "张昇", "赵珺"), strict=True):
+        household.head_name = name
+    printed_db.commit()
+    for item in printed("review", "list", "--ids").out.split():
+        assert printed("review", "set", item, "10").code == 0
+    result = printed(
+        "docs", "naming", "--township", "城关镇", "--year", "2026", "--number", NUMBER,
+        "--date", "2026-05-10", "--out", tmp_path,
+    )  # fmt: skip
+    assert result.code == 0, result.err
+    pdf = tmp_path / "城关镇2026年度平安家庭命名决定.pdf"
+    with pdfplumber.open(pdf) as document:
+        for page_index, page in enumerate(document.pages):
+            for char in page.chars:
+                if char["text"] not in "堃喆昇珺":
+                    continue
+                image = np.asarray(render_page(pdf, page_index, 200).convert("L"))
+                k = 200 / 72
+                box = image[
+                    int(char["top"] * k) : int(char["bottom"] * k), int(char["x0"] * k) : int(char["x1"] * k)
+                ]
+                assert (box < 128).mean() > 0.05, f"{char['text']} drawn without ink (a missing glyph)"
+
+
+def test_bad_input_is_refused_with_what_to_do(printed: Cli, named: list[Household], tmp_path: Path) -> None:
+    base = ["docs", "naming", "--township", "城关镇", "--year", "2026", "--out", tmp_path, "--no-pdf"]
+    wrong = printed(*base, "--number", "城关镇妇发[2026]03号", "--date", "2026-05-10")
+    assert wrong.code != 0 and "六角括号" in wrong.err
+    outside = printed(*base, "--number", NUMBER, "--date", "2025-12-31")
+    assert outside.code != 0 and "不在 2026 年度之内" in outside.err
+    unknown = printed(
+        *base[:2], "--township", "不存在镇", *base[4:], "--number", NUMBER, "--date", "2026-05-10"
+    )
+    assert unknown.code != 0 and "不存在镇" in unknown.err
+    empty = printed(*base[:2], "--township", "柳林镇", *base[4:], "--number", NUMBER, "--date", "2026-05-10")
+    assert empty.code != 0 and "花名册为空" in empty.err
+
+
+def test_every_document_template_declares_what_it_needs() -> None:
+    from service.documents.naming import TEMPLATE
+
+    payload = {
+        "header": "城关镇妇女联合会文件", "number": NUMBER, "title": "关于命名的决定", "recipients": "各村",
+        "body": ["第一段", "第二段"], "attachment_title": "花名册", "issuer": "城关镇妇女联合会",
+        "date": "2026年5月10日", "rows": [], "cc": "区妇联", "printer": "城关镇妇女联合会", "printed_on": "2026年5月10日",
+    }  # fmt: skip
+    assert undeclared(TEMPLATE, payload) == set()
+    assert undeclared(TEMPLATE, {k: v for k, v in payload.items() if k != "cc"}) == {"cc"}
