@@ -79,14 +79,17 @@ pingan status --year 2026 --township 城关镇
 pingan households show 330199001001-0005
 pingan records export --year 2026 --township 城关镇 --out "$OUT/城关镇档案-2026.xlsx"
 
-step "17. 命名之后：张榜公示（按法定工作日计算公示期）、推荐与命名示范户、授牌"
-pingan notice post --year 2026 --village 南关村 --start 2026-05-11
+step "17. 公文：城关镇命名决定（红头，附花名册）与南关村张榜公示（DOCX 可编辑，PDF 供打印）"
+pingan docs naming --township 城关镇 --year 2026 --number "城关镇妇发〔2026〕3号" --date 2026-05-10 --out "$OUT/公文"
+pingan docs notice --village 南关村 --year 2026 --start 2026-05-11 --out "$OUT/公文"
+
+step "18. 命名之后：公示期满后推荐与命名示范户、授牌"
 pingan model recommend --year 2026 --township 城关镇 --date 2026-05-20
 pingan model name --year 2026 --number "清河妇发〔2026〕8号" --date 2026-05-25
 pingan plaques award --year 2026 --township 城关镇 --date 2026-06-01 --note "村妇联主席代领"
 pingan status --year 2026 --township 城关镇
 
-step "18. 滚动管理：2028 年对已命名家庭开启复核（两年一次），印制复核用评分表"
+step "19. 滚动管理：2028 年对已命名家庭开启复核（两年一次），印制复核用评分表"
 pingan campaign new --year 2028
 pingan review-cycle start --year 2028 --date 2028-03-01
 pingan review-cycle list --year 2028
@@ -99,5 +102,6 @@ echo "输出：$OUT/（城关镇花名册.xlsx，roster-dirty.rejected.xlsx 为�
 echo "表格：$OUT/表格/（每村一个 PDF，附印制登记表；Word 版在以“申报审批表”命名的文件夹中）"
 echo "识读：$OUT/识读/（手写框与印章框切图、对齐检查图、复核切图）"
 echo "档案：$OUT/城关镇档案-2026.xlsx（每户一行，仅计已确认的值）"
+echo "公文：$OUT/公文/（城关镇命名决定、南关村公示，各有 DOCX 与 PDF）"
 echo "可继续用 PINGAN_DATA_DIR=$OUT/data .venv/bin/pingan … 查看，例如："
 echo "  PINGAN_DATA_DIR=$OUT/data .venv/bin/pingan roster list --village 南关村"

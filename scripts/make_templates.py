@@ -205,6 +205,33 @@ def naming_template() -> Any:
     return doc
 
 
+def notice_template() -> Any:
+    """张榜公示: title, procedure, the list (序号, 村（社区）, 户主姓名, 称号 only), period, how to object."""
+    doc = gbt9704.new_document()
+    gbt9704.paragraph(doc, "{{ title }}", "标题")
+    gbt9704.paragraph(doc, "", "主送")
+    gbt9704.paragraph(doc, "{%p for text in body %}", "正文")
+    gbt9704.paragraph(doc, "{{ text }}", "正文")
+    gbt9704.paragraph(doc, "{%p endfor %}", "正文")
+    gbt9704.roster_table(
+        doc,
+        ["序号", "村（社区）", "户主姓名", "称号"],
+        ["{{ r.seq }}", "{{ r.village }}", "{{ r.head }}", "{{ r.title }}"],
+        [20, 56, 40, 40],
+        "r in rows",
+    )
+    gbt9704.paragraph(doc, "", "主送")
+    gbt9704.paragraph(doc, "{%p for text in closing[:-1] %}", "正文")
+    gbt9704.paragraph(doc, "{{ text }}", "正文")
+    gbt9704.paragraph(doc, "{%p endfor %}", "正文")
+    gbt9704.paragraph(doc, "{{ closing[-1] }}", "正文末段")
+    gbt9704.paragraph(doc, "", "署名空行")
+    gbt9704.paragraph(doc, "", "署名空行")
+    gbt9704.paragraph(doc, "{{ issuer }}", "署名")
+    gbt9704.paragraph(doc, "{{ date }}", "成文日期")
+    return doc
+
+
 def main() -> None:
     """Write the templates."""
     parser = argparse.ArgumentParser(description=__doc__)
@@ -215,6 +242,7 @@ def main() -> None:
         ("score-sheet.docx", score_template),
         ("application-form.docx", application_template),
         ("township-naming.docx", naming_template),
+        ("notice.docx", notice_template),
     ):
         doc = build()
         doc.core_properties.author = "pingan"

@@ -25,6 +25,15 @@ def mask_phone(phone: str | None) -> str:
     return f"{digits[:3]}****{digits[-4:]}"
 
 
+def mask_name(name: str) -> str:
+    """Hide the middle of a name for a public notice without consent: ``张*萍``, ``王*``, ``欧阳**华``."""
+    if len(name) <= 1:
+        return name
+    if len(name) == 2:
+        return name[0] + "*"
+    return name[0] + "*" * (len(name) - 2) + name[-1]
+
+
 def parse_date(text: str) -> dt.date:
     """Read a date as offices write it: ``2026-05-10``, ``2026.5.10``, ``2026/5/10`` or ``2026年5月10日``.
 

@@ -54,6 +54,10 @@ class Settings(BaseSettings):
     doc_recipients: str = Field(default="各村（社区）妇联、党组织", description="命名决定的主送机关")
     doc_cc: str = Field(default="{district}妇联", description="版记中的抄送机关，{district} 为本区名称")
     doc_printer: str = Field(default="{unit}妇女联合会", description="版记中的印发机关")
+    notice_contact: str = Field(
+        default="可在公示期内以书面、电话或当面方式向{unit}妇联反映",
+        description="公示中如何提出异议（{unit} 为公示单位所属乡镇（街道））",
+    )
     max_roster_rows: int = Field(default=200_000, gt=0, description="花名册行数上限")
 
     @field_validator("secret_key")

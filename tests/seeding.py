@@ -21,7 +21,13 @@ def _value(record: Record, name: str, value: object, kind: str = "bubbles") -> R
 
 
 def fill(
-    session: Session, household: Household, year: int, scores: list[int], *, approve: bool = True
+    session: Session,
+    household: Household,
+    year: int,
+    scores: list[int],
+    *,
+    approve: bool = True,
+    consent: bool | None = None,
 ) -> None:
     """Record what a returned score sheet (and, when ``approve``, an approved application) says."""
     score = Record(
@@ -38,6 +44,8 @@ def fill(
         )
         session.add(application)
         session.add(_value(application, "recommend", "yes"))
+        if consent is not None:
+            session.add(_value(application, "publication_consent", "yes" if consent else "no"))
         for level in ("village", "federation", "township"):
             session.add(_value(application, f"{level}_decision", "yes"))
             session.add(_value(application, f"{level}_seal", True, "seal"))

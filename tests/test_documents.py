@@ -226,3 +226,114 @@ def test_every_document_template_declares_what_it_needs() -> None:
     }  # fmt: skip
     assert undeclared(TEMPLATE, payload) == set()
     assert undeclared(TEMPLATE, {k: v for k, v in payload.items() if k != "cc"}) == {"cc"}
+    from service.documents.notice import TEMPLATE as NOTICE
+
+    notice = {
+        "title": "公示",
+        "body": ["一段"],
+        "rows": [],
+        "closing": ["公示期", "异议"],
+        "issuer": "北街社区妇女联合会",
+        "date": "2026年5月11日",
+    }
+    assert undeclared(NOTICE, notice) == set()
+
+
+def test_public_notice_lists_only_what_a_notice_may_show(
+    printed: Cli, printed_db: Any, tmp_path: Path
+) -> None:
+    from sqlalchemy import func, select
+
+    from service.db.models import Milestone
+    from tests.seeding import FULL, fill
+
+    households = list(
+        printed_db.scalars(
+            select(Household).where(Household.village.has(name="北街社区")).order_by(Household.code).limit(3)
+        )
+    )
+    assert (
+        printed(
+            "forms",
+            "score",
+            "--year",
+            "2026",
+            "--village",
+            "北街社区",
+            "--out",
+            tmp_path / "f",
+            "--workers",
+            "1",
+        ).code
+        == 0
+    )
+    assert (
+        printed(
+            "forms",
+            "application",
+            "--year",
+            "2026",
+            "--village",
+            "北街社区",
+            "--out",
+            tmp_path / "f",
+            "--workers",
+            "1",
+        ).code
+        == 0
+    )
+    for household, consent in zip(households, (True, False, None), strict=True):
+        fill(printed_db, household, 2026, FULL, consent=consent)
+    printed_db.commit()
+    result = printed(
+        "docs",
+        "notice",
+        "--year",
+        "2026",
+        "--village",
+        "北街社区",
+        "--start",
+        "2026-05-10",
+        "--out",
+        tmp_path / "docs",
+    )
+    assert result.code == 0, result.err
+    assert "公示已生成，3 户；公示期 2026-05-11 至 2026-05-15" in result.out
+    pdf = tmp_path / "docs" / "北街社区2026年度平安家庭公示.pdf"
+    lines = text_lines(pdf)
+    text = "".join(line.text for line in lines)  # lines wrap anywhere: read the notice as one string
+    assert "关于2026年度“平安家庭”拟命名对象的公示" in text
+    assert "序号村（社区）户主姓名称号" in text
+    assert "公示期：2026年5月11日至2026年5月15日（5个工作日）。" in text
+    assert "向城关镇妇联反映" in text
+    first, second, third = (h.head_name for h in households)
+    assert first in text  # consented
+    for name in (second, third):  # refused, or never asked: the middle of the name is hidden
+        masked = name[0] + "*" * (len(name) - 2) + name[-1] if len(name) > 2 else name[0] + "*"
+        assert name not in text and masked in text
+    for household in households:
+        assert household.phone is None or household.phone[-4:] not in text
+        assert household.address is None or household.address not in text
+    assert "100" not in text  # no scores on a notice
+    assert (
+        printed_db.scalar(select(func.count()).select_from(Milestone).where(Milestone.kind == "notice")) == 3
+    )
+    again = printed(
+        "docs",
+        "notice",
+        "--year",
+        "2026",
+        "--village",
+        "北街社区",
+        "--start",
+        "2026-05-10",
+        "--out",
+        tmp_path / "docs",
+        "--no-pdf",
+    )
+    assert (
+        again.code == 0 and "公示已生成，3 户" in again.out
+    )  # the same notice again, nothing recorded twice
+    assert (
+        printed_db.scalar(select(func.count()).select_from(Milestone).where(Milestone.kind == "notice")) == 3
+    )

@@ -7,8 +7,9 @@ from typing import Annotated
 
 import typer
 
-from service.cli.common import YearOption, console, database, day_option, settings
+from service.cli.common import YearOption, console, database, day_option, settings, unit_scope
 from service.documents.naming import township_naming
+from service.documents.notice import public_notice
 
 app = typer.Typer(
     help="公文：命名决定、公示、花名册、授牌名单等（DOCX 可编辑，PDF 供打印）。", no_args_is_help=True
@@ -32,3 +33,28 @@ def naming(
     if issued.pdf:
         console.print(f"  PDF： {issued.pdf}")
     console.print("印章位置已按 GB/T 9704 留出，请打印后加盖公章。")
+
+
+@app.command("notice")
+def notice(
+    year: YearOption,
+    village: Annotated[str | None, typer.Option(help="村（社区）")] = None,
+    township: Annotated[str | None, typer.Option(help="乡镇（街道）")] = None,
+    start: Annotated[str | None, typer.Option(help="公示开始日期，如 2026-05-11；不填为今天")] = None,
+    out: Annotated[Path, typer.Option(help="输出文件夹")] = Path("公文"),
+    pdf: Annotated[bool, typer.Option("--pdf/--no-pdf", help="同时用 LibreOffice 生成 PDF")] = True,
+) -> None:
+    """张榜公示：列出已命名、无待复核项的户（只列序号、村、户主姓名、称号），登记公示期并生成公示。"""
+    with database() as session:
+        scope = unit_scope(session, village, township)
+        issued, result = public_notice(session, scope, year, day_option(start), out, settings(), pdf)
+        period = result.period
+        assert period is not None
+    console.print(f"公示已生成，{issued.rows} 户；公示期 {period.first} 至 {period.last}（{period.note}）。")
+    for status, why in result.left_out:
+        console.print(
+            f"  未列入：{status.household.village.name} {status.household.head_name}（{status.household.code}）：{why}"
+        )
+    console.print(f"  DOCX：{issued.docx}")
+    if issued.pdf:
+        console.print(f"  PDF： {issued.pdf}")

@@ -88,16 +88,16 @@ def probe_pdftoppm() -> Probe:
     )
 
 
-def _font(family: str, purpose: str, package: str) -> Probe:
+def _font(family: str, purpose: str, package: str, needs: str = RARE_NAME_CHARACTERS) -> Probe:
     advice = f"请安装：sudo apt-get install {package}（或运行 make setup）"
     if shutil.which("fc-list") is None:
         return Probe(f"字体 {family}", purpose, False, "", install_advice("fc-list"))
-    charset = " ".join(f"{ord(ch):x}" for ch in RARE_NAME_CHARACTERS)
+    charset = " ".join(f"{ord(ch):x}" for ch in needs)
     result = run_tool(
         ["fc-list", f"{family}:charset={charset}", "family"], timeout=PROBE_TIMEOUT, check=False
     )
     found = family in result.stdout
-    note = f"含 {RARE_NAME_CHARACTERS}" if found else ""
+    note = f"含 {needs}" if found else ""
     return Probe(f"字体 {family}", purpose, found, note, "" if found else advice)
 
 
@@ -109,6 +109,12 @@ def probe_fonts() -> list[Probe]:
         _font("AR PL UKai CN", "公文：楷体的替代字体", "fonts-arphic-ukai"),
         _font("AR PL UMing CN", "表格：正文字体（内嵌 PDF）", "fonts-arphic-uming"),
         _font("WenQuanYi Zen Hei", "表格：标题与预填内容字体（内嵌 PDF）", "fonts-wqy-zenhei"),
+        _font(
+            "Liberation Serif",
+            "公文：Times New Roman 的替代字体（数字宽度）",
+            "fonts-liberation2",
+            "0123456789",
+        ),
     ]
 
 
