@@ -208,7 +208,9 @@ def main() -> None:
     """Run the harness and print the report."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sheets", type=int, default=60, help="sheets of each form per level")
-    parser.add_argument("--levels", nargs="*", default=["clean", "normal", "harsh", "augraphy"], help="none: speed only")
+    parser.add_argument(
+        "--levels", nargs="*", default=["clean", "normal", "harsh", "augraphy"], help="none: speed only"
+    )
     parser.add_argument("--seed", type=int, default=20260515)
     parser.add_argument("--speed-pages", type=int, default=30)
     parser.add_argument("--engine-pages", type=int, default=40)
