@@ -232,6 +232,37 @@ def notice_template() -> Any:
     return doc
 
 
+def plaque_template() -> Any:
+    """授牌名单: per township, a table of the households to receive the 示范户 plaque, with room to sign."""
+    doc = gbt9704.new_document(landscape=True)
+    gbt9704.paragraph(doc, "{{ title }}", "标题")
+    gbt9704.paragraph(doc, "", "主送")
+    gbt9704.paragraph(doc, "{%p for t in townships %}", "主送")
+    gbt9704.paragraph(doc, "{{ t.name }}（{{ t.rows|length }} 户）", "附件标识")
+    gbt9704.roster_table(
+        doc,
+        ["序号", "村（社区）", "户主姓名", "牌匾名称", "授牌单位", "年度", "数量", "领取人签字", "日期"],
+        [
+            "{{ r.seq }}",
+            "{{ r.village }}",
+            "{{ r.head }}",
+            "{{ r.plaque }}",
+            "{{ r.issuer }}",
+            "{{ r.year }}",
+            "{{ r.count }}",
+            "",
+            "",
+        ],
+        [12, 30, 24, 34, 50, 20, 12, 26, 17],
+        "r in t.rows",
+    )
+    gbt9704.paragraph(doc, "", "主送")
+    gbt9704.paragraph(doc, "{%p endfor %}", "主送")
+    gbt9704.paragraph(doc, "{{ issuer }}", "署名")
+    gbt9704.paragraph(doc, "{{ date }}", "成文日期")
+    return doc
+
+
 def main() -> None:
     """Write the templates."""
     parser = argparse.ArgumentParser(description=__doc__)
@@ -243,6 +274,7 @@ def main() -> None:
         ("application-form.docx", application_template),
         ("township-naming.docx", naming_template),
         ("notice.docx", notice_template),
+        ("plaque-list.docx", plaque_template),
     ):
         doc = build()
         doc.core_properties.author = "pingan"

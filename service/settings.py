@@ -54,6 +54,10 @@ class Settings(BaseSettings):
     doc_recipients: str = Field(default="各村（社区）妇联、党组织", description="命名决定的主送机关")
     doc_cc: str = Field(default="{district}妇联", description="版记中的抄送机关，{district} 为本区名称")
     doc_printer: str = Field(default="{unit}妇女联合会", description="版记中的印发机关")
+    plaque_name: str = Field(default="平安家庭示范户", description="授牌名单上的牌匾名称")
+    plaque_issuer: str = Field(
+        default="{district}“平安家庭”创建工作领导小组", description="授牌名单上的授牌单位"
+    )
     notice_contact: str = Field(
         default="可在公示期内以书面、电话或当面方式向{unit}妇联反映",
         description="公示中如何提出异议（{unit} 为公示单位所属乡镇（街道））",

@@ -337,3 +337,46 @@ def test_public_notice_lists_only_what_a_notice_may_show(
     assert (
         printed_db.scalar(select(func.count()).select_from(Milestone).where(Milestone.kind == "notice")) == 3
     )
+
+
+def test_plaque_list_for_the_named_models_in_three_formats(
+    printed: Cli, named: list[Household], tmp_path: Path
+) -> None:
+    import openpyxl
+
+    empty = printed(
+        "docs", "plaques", "--year", "2026", "--township", "城关镇", "--out", tmp_path, "--no-pdf"
+    )
+    assert empty.code != 0 and "授牌名单为空" in empty.err
+    for args in (
+        ["notice", "post", "--year", "2026", "--village", "南关村", "--start", "2026-05-10"],
+        [
+            "model",
+            "recommend",
+            "--year",
+            "2026",
+            "--township",
+            "城关镇",
+            "--date",
+            "2026-05-20",
+            "--limit",
+            "3",
+        ],
+        ["model", "name", "--year", "2026", "--number", "清河妇发〔2026〕8号", "--date", "2026-05-25"],
+    ):
+        assert printed(*args).code == 0, args
+    result = printed("docs", "plaques", "--year", "2026", "--date", "2026-06-01", "--out", tmp_path)
+    assert result.code == 0, result.err
+    assert "授牌名单已生成，3 户" in result.out
+    pdf = tmp_path / "清河区2026年度示范户授牌名单.pdf"
+    text = "".join(line.text for line in text_lines(pdf))
+    assert "清河区2026年度“平安家庭示范户”授牌名单" in text and "城关镇（3户）" in text
+    assert "序号村（社区）户主姓名牌匾名称授牌单位年度数量领取人签字日期" in text
+    for household in named[:3]:
+        assert household.head_name in text
+    assert named[3].head_name not in text  # over the limit of three
+    book = openpyxl.load_workbook(tmp_path / "清河区2026年度示范户授牌名单.xlsx")
+    rows = list(book.active.iter_rows(values_only=True))
+    assert rows[1][:4] == ("序号", "乡镇（街道）", "村（社区）", "户主姓名")
+    assert [r[3] for r in rows[2:]] == [h.head_name for h in named[:3]]
+    assert {r[4] for r in rows[2:]} == {"平安家庭示范户"} and {r[7] for r in rows[2:]} == {1}

@@ -10,6 +10,7 @@ import typer
 from service.cli.common import YearOption, console, database, day_option, settings, unit_scope
 from service.documents.naming import township_naming
 from service.documents.notice import public_notice
+from service.documents.plaques import plaque_list
 
 app = typer.Typer(
     help="公文：命名决定、公示、花名册、授牌名单等（DOCX 可编辑，PDF 供打印）。", no_args_is_help=True
@@ -58,3 +59,22 @@ def notice(
     console.print(f"  DOCX：{issued.docx}")
     if issued.pdf:
         console.print(f"  PDF： {issued.pdf}")
+
+
+@app.command("plaques")
+def plaques(
+    year: YearOption,
+    township: Annotated[str | None, typer.Option(help="乡镇（街道）；不填则全区")] = None,
+    date: Annotated[str | None, typer.Option(help="日期，如 2026-06-01；不填为今天")] = None,
+    out: Annotated[Path, typer.Option(help="输出文件夹")] = Path("公文"),
+    pdf: Annotated[bool, typer.Option("--pdf/--no-pdf", help="同时用 LibreOffice 生成 PDF")] = True,
+) -> None:
+    """示范户授牌名单：按乡镇、村列出已命名的示范户，留领取人签字栏（DOCX、PDF、XLSX）。"""
+    with database() as session:
+        scope = unit_scope(session, None, township)
+        issued, xlsx = plaque_list(session, scope, year, day_option(date), out, settings(), pdf)
+    console.print(f"授牌名单已生成，{issued.rows} 户：")
+    console.print(f"  DOCX：{issued.docx}")
+    if issued.pdf:
+        console.print(f"  PDF： {issued.pdf}")
+    console.print(f"  XLSX：{xlsx}")

@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from docx import Document
+from docx.enum.section import WD_ORIENT
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK, WD_LINE_SPACING, WD_TAB_ALIGNMENT
@@ -75,13 +76,23 @@ def _border(paragraph_or_style: Any, side: str, size_eighths: int, colour: str, 
     borders.append(line)
 
 
-def new_document() -> Any:
-    """Return an empty A4 document with the standard's margins, styles and page numbers."""
+def new_document(landscape: bool = False) -> Any:
+    """Return an empty A4 document with the standard's margins, styles and page numbers.
+
+    ``landscape`` turns the page for wide tables: the type area becomes 225 × 156 mm, its margins
+    the portrait ones turned with it (as the standard lays out a table page turned sideways).
+    """
     doc = Document()
     section = doc.sections[0]
-    section.page_width, section.page_height = Mm(PAGE_W), Mm(PAGE_H)
-    section.top_margin, section.bottom_margin = Mm(TOP), Mm(BOTTOM)
-    section.left_margin, section.right_margin = Mm(LEFT), Mm(RIGHT)
+    if landscape:
+        section.orientation = WD_ORIENT.LANDSCAPE
+        section.page_width, section.page_height = Mm(PAGE_H), Mm(PAGE_W)
+        section.top_margin, section.bottom_margin = Mm(LEFT), Mm(RIGHT)
+        section.left_margin, section.right_margin = Mm(TOP), Mm(BOTTOM)
+    else:
+        section.page_width, section.page_height = Mm(PAGE_W), Mm(PAGE_H)
+        section.top_margin, section.bottom_margin = Mm(TOP), Mm(BOTTOM)
+        section.left_margin, section.right_margin = Mm(LEFT), Mm(RIGHT)
     section.header_distance = Mm(15)
     section.footer_distance = Mm(BOTTOM - 7 - 6)  # the page number's dash 7 mm below the type area
     normal = doc.styles["Normal"]
