@@ -263,6 +263,93 @@ def plaque_template() -> Any:
     return doc
 
 
+def model_roster_template() -> Any:
+    """示范户推荐花名册: the township's recommended households, sent up to the district."""
+    doc = gbt9704.new_document()
+    gbt9704.paragraph(doc, "{{ title }}", "标题")
+    gbt9704.paragraph(doc, "", "主送")
+    gbt9704.paragraph(doc, "填报单位（盖章）：{{ unit }}", "主送")
+    gbt9704.roster_table(
+        doc,
+        ["序号", "村（社区）", "户主姓名", "家庭人口", "家庭住址", "联系电话", "得分", "备注"],
+        [
+            "{{ r.seq }}",
+            "{{ r.village }}",
+            "{{ r.head }}",
+            "{{ r.size }}",
+            "{{ r.address }}",
+            "{{ r.phone }}",
+            "{{ r.score }}",
+            "{{ r.note }}",
+        ],
+        [12, 22, 20, 14, 38, 26, 12, 12],
+        "r in rows",
+    )
+    gbt9704.paragraph(doc, "", "署名空行")
+    gbt9704.paragraph(doc, "", "署名空行")
+    gbt9704.paragraph(doc, "{{ issuer }}", "署名")
+    gbt9704.paragraph(doc, "{{ date }}", "成文日期")
+    return doc
+
+
+def removal_template() -> Any:
+    """摘牌通知: households whose title is withdrawn after the review cycle, with the reason."""
+    doc = gbt9704.new_document()
+    gbt9704.paragraph(doc, "{{ title }}", "标题")
+    gbt9704.paragraph(doc, "", "主送")
+    gbt9704.paragraph(doc, "{{ recipients }}：", "主送")
+    gbt9704.paragraph(doc, "{%p for text in body %}", "正文")
+    gbt9704.paragraph(doc, "{{ text }}", "正文")
+    gbt9704.paragraph(doc, "{%p endfor %}", "正文")
+    gbt9704.roster_table(
+        doc,
+        ["序号", "村（社区）", "户主姓名", "命名年度", "摘牌原因"],
+        ["{{ r.seq }}", "{{ r.village }}", "{{ r.head }}", "{{ r.named }}", "{{ r.reason }}"],
+        [12, 26, 22, 20, 76],
+        "r in rows",
+    )
+    gbt9704.paragraph(doc, "", "署名空行")
+    gbt9704.paragraph(doc, "", "署名空行")
+    gbt9704.paragraph(doc, "{{ issuer }}", "署名")
+    gbt9704.paragraph(doc, "{{ date }}", "成文日期")
+    return doc
+
+
+def quota_template() -> Any:
+    """附件1 任务指标分配表, with what each township has named so far and the completion rate."""
+    doc = gbt9704.new_document(landscape=True)
+    gbt9704.paragraph(doc, "附件1", "附件标识")
+    gbt9704.paragraph(doc, "", "附件标识")
+    gbt9704.paragraph(doc, "{{ title }}", "附件标题")
+    gbt9704.paragraph(doc, "（截至{{ as_of }}）", "附件说明")
+    gbt9704.roster_table(
+        doc,
+        [
+            "乡镇（街道）",
+            "总户数",
+            "“平安家庭”指标",
+            "已命名",
+            "完成率",
+            "“示范户”指标",
+            "已命名示范户",
+            "完成率",
+        ],
+        [
+            "{{ r.township }}",
+            "{{ r.households }}",
+            "{{ r.family_quota }}",
+            "{{ r.named }}",
+            "{{ r.family_rate }}",
+            "{{ r.model_quota }}",
+            "{{ r.models }}",
+            "{{ r.model_rate }}",
+        ],
+        [35, 24, 30, 24, 24, 30, 30, 28],
+        "r in rows",
+    )
+    return doc
+
+
 def main() -> None:
     """Write the templates."""
     parser = argparse.ArgumentParser(description=__doc__)
@@ -275,6 +362,9 @@ def main() -> None:
         ("township-naming.docx", naming_template),
         ("notice.docx", notice_template),
         ("plaque-list.docx", plaque_template),
+        ("model-roster.docx", model_roster_template),
+        ("removal-notice.docx", removal_template),
+        ("quota-table.docx", quota_template),
     ):
         doc = build()
         doc.core_properties.author = "pingan"

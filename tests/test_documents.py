@@ -380,3 +380,89 @@ def test_plaque_list_for_the_named_models_in_three_formats(
     assert rows[1][:4] == ("序号", "乡镇（街道）", "村（社区）", "户主姓名")
     assert [r[3] for r in rows[2:]] == [h.head_name for h in named[:3]]
     assert {r[4] for r in rows[2:]} == {"平安家庭示范户"} and {r[7] for r in rows[2:]} == {1}
+
+
+def test_model_roster_then_district_decision(printed: Cli, named: list[Household], tmp_path: Path) -> None:
+    assert (
+        printed("notice", "post", "--year", "2026", "--village", "南关村", "--start", "2026-05-10").code == 0
+    )
+    roster = printed(
+        "docs", "model-roster", "--township", "城关镇", "--year", "2026", "--date", "2026-05-20",
+        "--limit", "2", "--out", tmp_path,
+    )  # fmt: skip
+    assert roster.code == 0, roster.err
+    assert "示范户推荐花名册已生成，2 户" in roster.out and "超出示范户指标 2 户" in roster.out
+    text = "".join(line.text for line in text_lines(tmp_path / "城关镇2026年度示范户推荐花名册.pdf"))
+    assert "城关镇2026年度“平安家庭示范户”推荐花名册" in text
+    assert named[0].head_name in text and named[1].head_name in text and named[2].head_name not in text
+    decision = printed(
+        "docs", "model-naming", "--year", "2026", "--number", "清河妇发〔2026〕8号", "--date", "2026-05-25",
+        "--out", tmp_path,
+    )  # fmt: skip
+    assert decision.code == 0, decision.err
+    lines = text_lines(tmp_path / "清河区2026年度示范户命名决定.pdf")
+    header = find(lines, "清河区妇女联合会文件")
+    assert header.colour == (1.0, 0.0, 0.0) and abs(header.top - 72) <= 1.0
+    text = "".join(line.text for line in lines)
+    assert "清河区妇女联合会关于命名2026年度“平安家庭示范户”的决定" in text
+    assert "决定命名2户家庭（城关镇2户）" in text  # (text_lines drops spaces)
+    assert named[0].head_name in text and named[1].head_name in text and named[2].head_name not in text
+
+
+def test_quota_table_against_what_is_named(printed: Cli, named: list[Household], tmp_path: Path) -> None:
+    from tests.conftest import SAMPLES
+
+    missing = printed("docs", "quotas", "--year", "2026", "--out", tmp_path, "--no-pdf")
+    assert missing.code != 0 and "任务指标还没有导入" in missing.err
+    assert printed("quotas", "import", SAMPLES / "quotas-2026.xlsx", "--year", "2026").code == 0
+    result = printed("docs", "quotas", "--year", "2026", "--as-of", "2026-06-30", "--out", tmp_path)
+    assert result.code == 0, result.err
+    lines = text_lines(tmp_path / "清河区2026年度任务指标完成情况.pdf")
+    text = "".join(line.text for line in lines)
+    assert (
+        "附件1" in text
+        and "清河区2026年度“平安家庭”创建任务指标分配表" in text
+        and "（截至2026年6月30日）" in text
+    )
+    town = next(line.text for line in lines if line.text.startswith("城关镇"))
+    assert town.startswith("城关镇") and "86" in town and "6" in town and "7.0%" in town
+    assert any(line.text.startswith("合计") for line in lines)
+
+
+def test_removal_notice_after_the_review_cycle(
+    printed: Cli, named: list[Household], printed_db: Any, tmp_path: Path
+) -> None:
+    from tests.seeding import fill
+
+    failing = named[3]
+    for args in (
+        ["campaign", "new", "--year", "2028"],
+        ["review-cycle", "start", "--year", "2028", "--date", "2028-03-01"],
+        [
+            "forms",
+            "score",
+            "--year",
+            "2028",
+            "--village",
+            "南关村",
+            "--out",
+            tmp_path / "f",
+            "--workers",
+            "1",
+        ],
+    ):
+        assert printed(*args).code == 0, args
+    fill(printed_db, failing, 2028, [10, 10, 10, 10, 10, 10, 10, 10, 3, 10], approve=False)
+    printed_db.commit()
+    assert printed("review-cycle", "update", "--year", "2028", "--as-of", "2028-05-01").code == 0
+    none_yet = printed(
+        "docs", "removal", "--year", "2028", "--date", "2028-05-02", "--out", tmp_path, "--no-pdf"
+    )
+    assert none_yet.code != 0 and "没有拟摘牌的家庭" in none_yet.err
+    assert printed("review-cycle", "update", "--year", "2028", "--as-of", "2028-08-01").code == 0
+    result = printed("docs", "removal", "--year", "2028", "--date", "2028-08-10", "--out", tmp_path)
+    assert result.code == 0, result.err
+    text = "".join(line.text for line in text_lines(tmp_path / "清河区2028年摘牌通知.pdf"))
+    assert "关于取消部分家庭“平安家庭”称号的通知" in text and failing.head_name in text
+    assert "限时整改期满" in text and "第9项得3分" in text.replace(" ", "")
+    assert named[0].head_name not in text

@@ -8,7 +8,8 @@ from typing import Annotated
 import typer
 
 from service.cli.common import YearOption, console, database, day_option, settings, unit_scope
-from service.documents.naming import township_naming
+from service.documents.district import model_naming, model_roster, quota_table, removal_notice
+from service.documents.naming import Issued, township_naming
 from service.documents.notice import public_notice
 from service.documents.plaques import plaque_list
 
@@ -78,3 +79,79 @@ def plaques(
     if issued.pdf:
         console.print(f"  PDF： {issued.pdf}")
     console.print(f"  XLSX：{xlsx}")
+
+
+def _written(what: str, issued: Issued) -> None:
+    console.print(
+        f"{what}已生成，{issued.rows} 户："
+        if what != "任务指标表"
+        else f"{what}已生成，{issued.rows} 个乡镇（街道）："
+    )
+    console.print(f"  DOCX：{issued.docx}")
+    if issued.pdf:
+        console.print(f"  PDF： {issued.pdf}")
+
+
+@app.command("model-roster")
+def model_roster_(
+    township: Annotated[str, typer.Option(help="乡镇（街道）")],
+    year: YearOption,
+    date: Annotated[str | None, typer.Option(help="日期，如 2026-05-20；不填为今天")] = None,
+    limit: Annotated[int | None, typer.Option(help="推荐户数上限；不填按示范户指标")] = None,
+    out: Annotated[Path, typer.Option(help="输出文件夹")] = Path("公文"),
+    pdf: Annotated[bool, typer.Option("--pdf/--no-pdf", help="同时用 LibreOffice 生成 PDF")] = True,
+) -> None:
+    """乡镇（街道）推荐示范户并生成推荐花名册（公示期满、得分达示范户推荐分，按得分从高到低至指标数）。"""
+    from service import units
+    from service.db.models import UnitLevel
+
+    with database() as session:
+        unit = units.find_unit(session, township, UnitLevel.township)
+        issued, left_out = model_roster(session, unit, year, day_option(date), out, settings(), limit, pdf)
+    _written("示范户推荐花名册", issued)
+    for status, why in left_out:
+        console.print(
+            f"  未列入：{status.household.village.name} {status.household.head_name}（{status.household.code}）：{why}"
+        )
+
+
+@app.command("model-naming")
+def model_naming_(
+    year: YearOption,
+    number: Annotated[str, typer.Option(help="发文字号，如 清河妇发〔2026〕8号")],
+    date: Annotated[str, typer.Option(help="成文日期，如 2026-05-25")],
+    out: Annotated[Path, typer.Option(help="输出文件夹")] = Path("公文"),
+    pdf: Annotated[bool, typer.Option("--pdf/--no-pdf", help="同时用 LibreOffice 生成 PDF")] = True,
+) -> None:
+    """区里命名“平安家庭示范户”的决定（红头，附名单）：各乡镇推荐的户一并命名。"""
+    with database() as session:
+        issued = model_naming(session, year, number, day_option(date), out, settings(), pdf)
+    _written("示范户命名决定", issued)
+
+
+@app.command("removal")
+def removal(
+    year: Annotated[int, typer.Option(help="复核年度")],
+    township: Annotated[str | None, typer.Option(help="乡镇（街道）；不填则全区")] = None,
+    date: Annotated[str | None, typer.Option(help="日期；不填为今天")] = None,
+    out: Annotated[Path, typer.Option(help="输出文件夹")] = Path("公文"),
+    pdf: Annotated[bool, typer.Option("--pdf/--no-pdf", help="同时用 LibreOffice 生成 PDF")] = True,
+) -> None:
+    """摘牌通知：列出复核后拟摘牌的家庭及原因。"""
+    with database() as session:
+        scope = unit_scope(session, None, township)
+        issued = removal_notice(session, scope, year, day_option(date), out, settings(), pdf)
+    _written("摘牌通知", issued)
+
+
+@app.command("quotas")
+def quotas(
+    year: YearOption,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="统计截至日期；不填为今天")] = None,
+    out: Annotated[Path, typer.Option(help="输出文件夹")] = Path("公文"),
+    pdf: Annotated[bool, typer.Option("--pdf/--no-pdf", help="同时用 LibreOffice 生成 PDF")] = True,
+) -> None:
+    """附件1 任务指标分配表：各乡镇（街道）指标、已命名数与完成率。"""
+    with database() as session:
+        issued = quota_table(session, year, day_option(as_of), out, settings(), pdf)
+    _written("任务指标表", issued)
