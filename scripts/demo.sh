@@ -83,12 +83,14 @@ step "17. 公文：城关镇命名决定（红头，附花名册）与南关村�
 pingan docs naming --township 城关镇 --year 2026 --number "城关镇妇发〔2026〕3号" --date 2026-05-10 --out "$OUT/公文"
 pingan docs notice --village 南关村 --year 2026 --start 2026-05-11 --out "$OUT/公文"
 
-step "18. 命名之后：公示期满后推荐与命名示范户、授牌"
-pingan model recommend --year 2026 --township 城关镇 --date 2026-05-20
-pingan model name --year 2026 --number "清河妇发〔2026〕8号" --date 2026-05-25
+step "18. 命名之后：推荐花名册、区里命名示范户、授牌名单与授牌；附件1 完成情况与 6 月问效评估报告"
+pingan docs model-roster --township 城关镇 --year 2026 --date 2026-05-20 --out "$OUT/公文"
+pingan docs model-naming --year 2026 --number "清河妇发〔2026〕8号" --date 2026-05-25 --out "$OUT/公文"
 pingan docs plaques --year 2026 --township 城关镇 --date 2026-06-01 --out "$OUT/公文"
 pingan plaques award --year 2026 --township 城关镇 --date 2026-06-01 --note "村妇联主席代领"
 pingan status --year 2026 --township 城关镇
+pingan docs quotas --year 2026 --as-of 2026-06-30 --out "$OUT/公文"
+pingan docs report --year 2026 --as-of 2026-06-30 --out "$OUT/公文"
 
 step "19. 滚动管理：2028 年对已命名家庭开启复核（两年一次），印制复核用评分表"
 pingan campaign new --year 2028
@@ -103,6 +105,6 @@ echo "输出：$OUT/（城关镇花名册.xlsx，roster-dirty.rejected.xlsx 为�
 echo "表格：$OUT/表格/（每村一个 PDF，附印制登记表；Word 版在以“申报审批表”命名的文件夹中）"
 echo "识读：$OUT/识读/（手写框与印章框切图、对齐检查图、复核切图）"
 echo "档案：$OUT/城关镇档案-2026.xlsx（每户一行，仅计已确认的值）"
-echo "公文：$OUT/公文/（城关镇命名决定、南关村公示、示范户授牌名单：DOCX 与 PDF，授牌名单另有 XLSX）"
+echo "公文：$OUT/公文/（命名决定、公示、示范户推荐花名册与命名决定、授牌名单（另有 XLSX）、附件1 完成情况、问效评估报告：各有 DOCX 与 PDF）"
 echo "可继续用 PINGAN_DATA_DIR=$OUT/data .venv/bin/pingan … 查看，例如："
 echo "  PINGAN_DATA_DIR=$OUT/data .venv/bin/pingan roster list --village 南关村"

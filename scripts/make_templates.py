@@ -350,6 +350,48 @@ def quota_template() -> Any:
     return doc
 
 
+def report_template() -> Any:
+    """问效评估报告: overall figures, the township table, two charts, the score spread, who lags behind."""
+    doc = gbt9704.new_document()
+    gbt9704.paragraph(doc, "{{ title }}", "标题")
+    gbt9704.paragraph(doc, "（截至{{ as_of }}）", "发文字号")
+    gbt9704.paragraph(doc, "", "主送")
+    gbt9704.paragraph(doc, "一、总体情况", "一级标题")
+    gbt9704.paragraph(doc, "{%p for text in overall %}", "正文")
+    gbt9704.paragraph(doc, "{{ text }}", "正文")
+    gbt9704.paragraph(doc, "{%p endfor %}", "正文")
+    gbt9704.paragraph(doc, "二、各乡镇（街道）进展", "一级标题")
+    gbt9704.roster_table(
+        doc,
+        ["乡镇（街道）", "登记户数", "参评户数", "参与率", "指标", "已命名", "完成率", "示范户", "待复核"],
+        [
+            "{{ r.township }}",
+            "{{ r.households }}",
+            "{{ r.scored }}",
+            "{{ r.participation }}",
+            "{{ r.quota }}",
+            "{{ r.named }}",
+            "{{ r.completion }}",
+            "{{ r.models }}",
+            "{{ r.open }}",
+        ],
+        [24, 16, 16, 16, 14, 16, 18, 16, 20],
+        "r in rows",
+    )
+    gbt9704.paragraph(doc, "{{ progress_chart }}", "图")
+    gbt9704.paragraph(doc, "三、评分分布", "一级标题")
+    gbt9704.paragraph(doc, "{{ scores_text }}", "正文")
+    gbt9704.paragraph(doc, "{{ scores_chart }}", "图")
+    gbt9704.paragraph(doc, "四、进度滞后、建议点名通报的乡镇（街道）", "一级标题")
+    gbt9704.paragraph(doc, "{%p for text in lagging %}", "正文")
+    gbt9704.paragraph(doc, "{{ text }}", "正文")
+    gbt9704.paragraph(doc, "{%p endfor %}", "正文")
+    gbt9704.paragraph(doc, "", "署名空行")
+    gbt9704.paragraph(doc, "{{ issuer }}", "署名")
+    gbt9704.paragraph(doc, "{{ date }}", "成文日期")
+    return doc
+
+
 def main() -> None:
     """Write the templates."""
     parser = argparse.ArgumentParser(description=__doc__)
@@ -365,6 +407,7 @@ def main() -> None:
         ("model-roster.docx", model_roster_template),
         ("removal-notice.docx", removal_template),
         ("quota-table.docx", quota_template),
+        ("report.docx", report_template),
     ):
         doc = build()
         doc.core_properties.author = "pingan"

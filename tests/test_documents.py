@@ -466,3 +466,24 @@ def test_removal_notice_after_the_review_cycle(
     assert "关于取消部分家庭“平安家庭”称号的通知" in text and failing.head_name in text
     assert "限时整改期满" in text and "第9项得3分" in text.replace(" ", "")
     assert named[0].head_name not in text
+
+
+def test_evaluation_report_with_charts(printed: Cli, named: list[Household], tmp_path: Path) -> None:
+    from tests.conftest import SAMPLES
+
+    assert printed("quotas", "import", SAMPLES / "quotas-2026.xlsx", "--year", "2026").code == 0
+    result = printed("docs", "report", "--year", "2026", "--as-of", "2026-06-30", "--out", tmp_path)
+    assert result.code == 0, result.err
+    docx = next(tmp_path.glob("*问效评估报告*.docx"))
+    pdf = docx.with_suffix(".pdf")
+    text = "".join(line.text for line in text_lines(pdf))
+    assert "清河区2026年“平安家庭”创建工作问效评估报告" in text and "（截至2026年6月30日）" in text
+    assert "参与创建评审6户" in text and "命名“平安家庭”6户" in text
+    assert "95–100分5户" in text and "90–94分1户" in text and "平均97.8分" in text
+    assert "尚有1项扫描识读结果待人工复核" in text
+    for township in ("城关镇", "柳林镇", "东湖街道"):
+        assert f"{township}：参与率" in text  # every township lags in this small sample: named on the list
+    with pdfplumber.open(pdf) as document:
+        images = [image for page in document.pages for image in page.images]
+    assert len(images) == 2 and all(image["width"] > 100 * MM for image in images)  # both charts, 150 mm wide
+    assert len(Document(str(docx)).inline_shapes) == 2

@@ -12,6 +12,7 @@ from service.documents.district import model_naming, model_roster, quota_table, 
 from service.documents.naming import Issued, township_naming
 from service.documents.notice import public_notice
 from service.documents.plaques import plaque_list
+from service.documents.report import evaluation_report
 
 app = typer.Typer(
     help="公文：命名决定、公示、花名册、授牌名单等（DOCX 可编辑，PDF 供打印）。", no_args_is_help=True
@@ -155,3 +156,19 @@ def quotas(
     with database() as session:
         issued = quota_table(session, year, day_option(as_of), out, settings(), pdf)
     _written("任务指标表", issued)
+
+
+@app.command("report")
+def report(
+    year: YearOption,
+    as_of: Annotated[str, typer.Option("--as-of", help="评估截至日期，如 2026-06-30")],
+    out: Annotated[Path, typer.Option(help="输出文件夹")] = Path("公文"),
+    pdf: Annotated[bool, typer.Option("--pdf/--no-pdf", help="同时用 LibreOffice 生成 PDF")] = True,
+) -> None:
+    """问效评估报告（6 月、11 月）：各乡镇参与率、指标完成、评分分布、待复核项与点名通报建议，附图表。"""
+    with database() as session:
+        issued = evaluation_report(session, year, day_option(as_of), out, settings(), pdf)
+    console.print(f"问效评估报告已生成（{issued.rows} 个乡镇（街道））：")
+    console.print(f"  DOCX：{issued.docx}")
+    if issued.pdf:
+        console.print(f"  PDF： {issued.pdf}")

@@ -124,6 +124,11 @@ def new_document(landscape: bool = False) -> Any:
     issuer.paragraph_format.keep_with_next = True
     date = _style(doc, "成文日期", BODY_FONT, BODY_PT, align=WD_ALIGN_PARAGRAPH.RIGHT)
     date.paragraph_format.right_indent = Pt(4 * BODY_PT)
+    heading = _style(doc, "一级标题", HEI_FONT, BODY_PT)
+    heading.paragraph_format.first_line_indent = body_indent
+    heading.paragraph_format.keep_with_next = True
+    figure = _style(doc, "图", BODY_FONT, BODY_PT, align=WD_ALIGN_PARAGRAPH.CENTER)
+    figure.paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE
     _style(doc, "附件标识", HEI_FONT, BODY_PT)
     _style(doc, "附件标题", TITLE_FONT, TITLE_PT, align=WD_ALIGN_PARAGRAPH.CENTER)
     _style(doc, "表格", SONG_FONT, 12.0, align=WD_ALIGN_PARAGRAPH.CENTER).paragraph_format.line_spacing = Pt(

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from docx.shared import Pt
-from docxtpl import DocxTemplate
+from docx.shared import Mm, Pt
+from docxtpl import DocxTemplate, InlineImage
 
 from service.documents.gbt9704 import BODY_PT
 from service.errors import ConfigError
@@ -44,13 +45,27 @@ def text_width(text: str) -> float:
     return width + 0.2 * sum((ord(a) < 128) != (ord(b) < 128) for a, b in itertools.pairwise(text))
 
 
+@dataclass(frozen=True)
+class Picture:
+    """A picture (a chart) to place in a document, as wide as given."""
+
+    path: Path
+    width_mm: float
+
+
 def render_docx(name: str, context: Mapping[str, Any], out: Path) -> Path:
     """Render template ``name`` with ``context`` into ``out``; the 署名 is centred over the 成文日期."""
     missing = undeclared(name, context)
     if missing:
         raise ConfigError(f"公文模板 {name} 缺少数据：{'、'.join(sorted(missing))}。")
     template = DocxTemplate(str(template_path(name)))
-    template.render(dict(context), autoescape=True)
+    values = {
+        key: InlineImage(template, str(value.path), width=Mm(value.width_mm))
+        if isinstance(value, Picture)
+        else value
+        for key, value in context.items()
+    }
+    template.render(values, autoescape=True)
     document = template.docx
     dates = [p for p in document.paragraphs if p.style is not None and p.style.name == "成文日期"]
     for paragraph in document.paragraphs:
