@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup system venv demo test lint typecheck pytest clean samples templates bench-forms bench-read bench-ingest sample-scans
+.PHONY: setup system venv demo test lint typecheck pytest clean samples templates bench-forms bench-read bench-ingest bench-docs sample-scans
 
 setup: system venv
 
@@ -52,6 +52,9 @@ bench-read: setup
 
 bench-ingest: setup
 	$(BIN)/python -m bench.ingest
+
+bench-docs: setup
+	$(BIN)/python -m bench.docs
 
 sample-scans: venv
 	$(BIN)/python scripts/make_sample_scans.py
