@@ -197,7 +197,7 @@ def naming_template() -> Any:
             "{{ r.score }}",
             "{{ r.note }}",
         ],
-        [12, 22, 20, 14, 38, 26, 12, 12],
+        [12, 24, 19, 14, 33, 30, 12, 12],
         "r in rows",
     )
     gbt9704.paragraph(doc, "", "主送")
@@ -282,7 +282,7 @@ def model_roster_template() -> Any:
             "{{ r.score }}",
             "{{ r.note }}",
         ],
-        [12, 22, 20, 14, 38, 26, 12, 12],
+        [12, 24, 19, 14, 33, 30, 12, 12],
         "r in rows",
     )
     gbt9704.paragraph(doc, "", "署名空行")

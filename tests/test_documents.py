@@ -487,3 +487,118 @@ def test_evaluation_report_with_charts(printed: Cli, named: list[Household], tmp
         images = [image for page in document.pages for image in page.images]
     assert len(images) == 2 and all(image["width"] > 100 * MM for image in images)  # both charts, 150 mm wide
     assert len(Document(str(docx)).inline_shapes) == 2
+
+
+def _row(n: int) -> dict[str, Any]:
+    return {
+        "seq": n, "village": "南关村", "head": f"王秀{n}", "size": 3, "address": f"南关村{n}号",
+        "phone": "138****1234", "score": 96, "note": "", "title": "平安家庭", "plaque": "平安家庭示范户",
+        "issuer": "清河区“平安家庭”创建工作领导小组", "year": "2026年度", "count": 1, "named": "2026年",
+        "reason": "限时整改期满未整改到位", "township": "城关镇", "households": 120, "family_quota": 86,
+        "family_rate": "7.0%", "model_quota": 9, "models": 1, "model_rate": "11.1%", "scored": 6,
+        "participation": "5.0%", "quota": 86, "completion": "7.0%", "open": 1,
+    }  # fmt: skip
+
+
+SAMPLE_PAYLOADS: dict[str, dict[str, Any]] = {
+    "township-naming.docx": {
+        "header": "城关镇妇女联合会文件", "number": NUMBER, "title": "城关镇妇女联合会关于命名2026年度“平安家庭”的决定",
+        "recipients": "各村（社区）妇联", "body": ["第一段。", "第二段。"], "attachment_title": "花名册",
+        "issuer": "城关镇妇女联合会", "date": "2026年5月10日", "rows": [_row(1)], "cc": "清河区妇联",
+        "printer": "城关镇妇女联合会", "printed_on": "2026年5月10日",
+    },
+    "notice.docx": {
+        "title": "关于2026年度“平安家庭”拟命名对象的公示", "body": ["一段。"], "rows": [_row(1)],
+        "closing": ["公示期：2026年5月11日至2026年5月15日。", "如有异议请反映。"], "issuer": "南关村妇女联合会",
+        "date": "2026年5月11日",
+    },
+    "plaque-list.docx": {
+        "title": "授牌名单", "townships": [{"name": "城关镇", "rows": [_row(1)]}], "issuer": "清河区妇联",
+        "date": "2026年6月1日",
+    },
+    "model-roster.docx": {
+        "title": "推荐花名册", "unit": "城关镇妇女联合会", "rows": [_row(1)], "issuer": "城关镇妇女联合会",
+        "date": "2026年5月20日",
+    },
+    "removal-notice.docx": {
+        "title": "摘牌通知", "recipients": "各村（社区）妇联", "body": ["一段。"], "rows": [_row(1)],
+        "issuer": "城关镇妇女联合会", "date": "2028年8月10日",
+    },
+    "quota-table.docx": {"title": "任务指标分配表", "as_of": "2026年6月30日", "rows": [_row(1)]},
+    "report.docx": {
+        "title": "问效评估报告", "as_of": "2026年6月30日", "overall": ["总体。"], "rows": [_row(1)],
+        "progress_chart": "", "scores_text": "分布。", "scores_chart": "", "lagging": ["城关镇：滞后。"],
+        "issuer": "清河区妇女联合会", "date": "2026年6月30日",
+    },
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("name", sorted(SAMPLE_PAYLOADS))
+def test_every_template_has_a_sample_payload_and_renders_it(name: str, tmp_path: Path) -> None:
+    from service.documents.render import TEMPLATES, render_docx
+
+    forms = {"score-sheet.docx", "application-form.docx"}  # tested with the forms
+    assert {p.name for p in TEMPLATES.glob("*.docx")} - forms == set(SAMPLE_PAYLOADS)
+    payload = SAMPLE_PAYLOADS[name]
+    assert undeclared(name, payload) == set()
+    written = render_docx(name, payload, tmp_path / name)
+    text = "\n".join(p.text for p in Document(str(written)).paragraphs)
+    assert (
+        "{{" not in text and "{%" not in text and payload["title" if "title" in payload else "header"] in text
+    )
+
+
+def test_the_roster_header_repeats_on_every_page(tmp_path: Path) -> None:
+    from service.documents.convert import to_pdf
+    from service.documents.render import render_docx
+
+    payload = {**SAMPLE_PAYLOADS["township-naming.docx"], "rows": [_row(n) for n in range(1, 81)]}
+    pdf = to_pdf([render_docx("township-naming.docx", payload, tmp_path / "long.docx")], tmp_path, 300)[0]
+    lines = text_lines(pdf)
+    roster_pages = sorted(
+        {line.page for line in lines if line.text.startswith("80南关村") or "王秀" in line.text}
+    )
+    assert len(roster_pages) >= 3
+    for page in roster_pages:
+        assert any(line.page == page and line.text.startswith("序号村（社区）户主姓名") for line in lines), page
+    assert sum(1 for line in lines if "王秀" in line.text) == 80
+
+
+def test_libreoffice_missing_or_hanging_keeps_the_docx(
+    printed: Cli, named: list[Household], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from service.settings import get_settings
+
+    for item in printed("review", "list", "--ids").out.split():
+        assert printed("review", "set", item, "10").code == 0
+    args = [
+        "docs",
+        "naming",
+        "--township",
+        "城关镇",
+        "--year",
+        "2026",
+        "--number",
+        NUMBER,
+        "--date",
+        "2026-05-10",
+    ]
+    empty = tmp_path / "bin-empty"
+    empty.mkdir()
+    monkeypatch.setenv("PATH", str(empty))
+    missing = printed(*args, "--out", tmp_path / "a")
+    said = missing.err.replace("\n", "").replace(" ", "")
+    assert missing.code != 0 and "找不到外部程序soffice" in said and "DOCX已生成" in said
+    assert "apt-getinstalllibreoffice-writer-nogui" in said
+    assert (tmp_path / "a" / "城关镇2026年度平安家庭命名决定.docx").exists()
+    hanging = tmp_path / "bin-hang"
+    hanging.mkdir()
+    (hanging / "soffice").write_text("#!/bin/sh\nsleep 60\n", encoding="utf-8")
+    (hanging / "soffice").chmod(0o755)
+    monkeypatch.setenv("PATH", f"{hanging}:/usr/bin:/bin")
+    monkeypatch.setenv("PINGAN_TOOL_TIMEOUT", "2")
+    get_settings.cache_clear()
+    hung = printed(*args, "--out", tmp_path / "b")
+    said = hung.err.replace("\n", "").replace(" ", "")
+    assert hung.code != 0 and "运行超过2秒未结束，已终止" in said and "DOCX已生成" in said
+    assert (tmp_path / "b" / "城关镇2026年度平安家庭命名决定.docx").exists()
