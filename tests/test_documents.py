@@ -560,7 +560,9 @@ def test_the_roster_header_repeats_on_every_page(tmp_path: Path) -> None:
     )
     assert len(roster_pages) >= 3
     for page in roster_pages:
-        assert any(line.page == page and line.text.startswith("序号村（社区）户主姓名") for line in lines), page
+        assert any(line.page == page and line.text.startswith("序号村（社区）户主姓名") for line in lines), (
+            page
+        )
     assert sum(1 for line in lines if "王秀" in line.text) == 80
 
 
