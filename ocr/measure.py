@@ -50,7 +50,8 @@ def grey(image: NDArray[np.uint8]) -> NDArray[np.uint8]:
 
 def darkness(crop: NDArray[np.uint8], black: float) -> NDArray[np.float32]:
     """Return 0 (paper) … 1 (printed black) for each pixel of a grey crop, against the crop's own white."""
-    white = float(np.percentile(crop[::2, ::2], 95))
+    counts = np.cumsum(cv2.calcHist([crop], [0], None, [256], [0, 256]).ravel())
+    white = float(np.searchsorted(counts, 0.95 * counts[-1]))
     span = max(white - black, 40.0)
     return np.asarray(np.clip((white - crop.astype(np.float32)) / span, 0.0, 1.0), dtype=np.float32)
 
@@ -242,12 +243,30 @@ def _stroke_pixels(ink: NDArray[np.uint8], min_extent_px: int) -> int:
     return int((keep[labels] & (ink > 0)).sum())
 
 
+def _long_runs(ink: NDArray[np.uint8], length: int) -> NDArray[np.uint8]:
+    """Mark the pixels lying in horizontal runs of ink at least ``length`` long.
+
+    Only rows holding that much ink at all are looked at, so a box without ruled lines costs one sum.
+    """
+    runs = np.zeros_like(ink)
+    for row in np.flatnonzero(np.count_nonzero(ink, axis=1) >= length):
+        line = np.concatenate(([0], ink[row] > 0, [0])).astype(np.int8)
+        edges = np.flatnonzero(np.diff(line))
+        for start, end in zip(edges[::2], edges[1::2], strict=True):
+            if end - start >= length:
+                runs[row, start:end] = 1
+    return runs
+
+
 def _without_rules(ink: NDArray[np.uint8]) -> NDArray[np.uint8]:
     """Remove long straight strokes along the crop: the box's own ruled borders, not handwriting."""
     height, width = ink.shape
-    across = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((1, max(12, int(width * 0.6))), np.uint8))
-    down = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((max(12, int(height * 0.6)), 1), np.uint8))
-    rules = cv2.dilate(np.maximum(across, down), np.ones((5, 5), np.uint8))
+    rules = np.maximum(
+        _long_runs(ink, max(12, int(width * 0.6))), _long_runs(ink.T.copy(), max(12, int(height * 0.6))).T
+    )
+    if not rules.any():
+        return ink
+    rules = cv2.dilate(rules, np.ones((5, 5), np.uint8))
     return np.where(rules > 0, 0, ink).astype(np.uint8)
 
 
@@ -273,40 +292,47 @@ def measure_ink(
         x0, y0 = round((box.x - field.rect.x) * k), round((box.y - field.rect.y) * k)
         x1, y1 = round((box.right - field.rect.x) * k), round((box.bottom - field.rect.y) * k)
         mask[max(0, y0) : max(0, y1), max(0, x0) : max(0, x1)] = 0
-    total = int(mask.sum())
+    total = cv2.countNonZero(mask)
     if not total:
         return InkMeasure(0.0, 0.0, 0.0, 0.0)
+    white = float(
+        np.searchsorted(np.cumsum(cv2.calcHist([crop], [0], None, [256], [0, 256]).ravel()), 0.95 * crop.size)
+    )
+    span = max(white - black, 40.0)
+    lowest = cv2.minMaxLoc(crop, mask)[0]
+    if float(crop.max()) - lowest <= settings.faint_ink_pixel * span:
+        # no pixel of the box can stand out from any paper around it even at the faint level
+        return InkMeasure(0.0, 0.0, 0.0, total / (k * k))
     # ink is measured against the paper right around it (uneven light, tinted or graded paper):
     # the local paper level is the crop with every stroke narrower than 3 mm closed over
     reach = max(3, round(3.0 * k)) | 1
     paper = cv2.blur(cv2.dilate(crop, np.ones((reach, reach), np.uint8)), (reach, reach))
-    lift = np.asarray(cv2.subtract(paper, crop), dtype=np.uint8)
-    white = float(np.searchsorted(np.cumsum(np.bincount(crop.ravel(), minlength=256)), 0.95 * crop.size))
-    span = max(white - black, 40.0)
-    counts = np.cumsum(np.bincount(lift.ravel(), minlength=256))
+    lift = cv2.subtract(paper, crop)
+    counts = np.cumsum(cv2.calcHist([lift], [0], None, [256], [0, 256]).ravel())
 
     def lift_at(share: float) -> float:
         return float(np.searchsorted(counts, share * counts[-1])) / span
 
     def ink_at(level: float) -> NDArray[np.uint8]:
-        return np.asarray(lift > level * span, dtype=np.uint8) & mask
+        _, ink = cv2.threshold(lift, min(255.0, level * span), 1, cv2.THRESH_BINARY)
+        return np.asarray(cv2.bitwise_and(ink, mask), dtype=np.uint8)
 
     area_mm2 = total / (k * k)
     high, low = InkMeasure(0.0, 0.0, 0.0, area_mm2).levels(settings)
     firm_raw = ink_at(max(settings.ink_pixel, lift_at(0.75) + settings.ink_pixel))
     firm_share = strokes = 0.0
-    if firm_raw.sum() > low * total:  # most boxes are blank: skip the shape analysis for them
+    if cv2.countNonZero(firm_raw) > low * total:  # most boxes are blank: skip the shape analysis for them
         opened = cv2.morphologyEx(firm_raw, cv2.MORPH_OPEN, np.ones((2, 2), np.uint8))
-        firm = np.asarray(_without_rules(np.asarray(opened, dtype=np.uint8)), dtype=np.uint8)
-        firm_share = float(firm.sum() / total)
+        firm = _without_rules(np.asarray(opened, dtype=np.uint8))
+        firm_share = cv2.countNonZero(firm) / total
         strokes = _stroke_pixels(firm, round(settings.stroke_mm * k)) / total
         if strokes >= high:
             return InkMeasure(firm_share, strokes, firm_share, area_mm2)
     noise = (lift_at(0.75) - lift_at(0.25)) / 1.349  # the paper's own grain, robustly
     faint = ink_at(max(settings.faint_ink_pixel, lift_at(0.5) + 6 * noise))
-    if faint.sum() > low * total:
-        faint = np.asarray(_without_rules(faint), dtype=np.uint8)
-    return InkMeasure(firm_share, strokes, float(faint.sum() / total), area_mm2)
+    if cv2.countNonZero(faint) > low * total:
+        faint = _without_rules(faint)
+    return InkMeasure(firm_share, strokes, cv2.countNonZero(faint) / total, area_mm2)
 
 
 def decide_ink(ink: InkMeasure, settings: ReaderSettings) -> tuple[bool | None, float]:
