@@ -604,3 +604,27 @@ def test_libreoffice_missing_or_hanging_keeps_the_docx(
     said = hung.err.replace("\n", "").replace(" ", "")
     assert hung.code != 0 and "运行超过2秒未结束，已终止" in said and "DOCX已生成" in said
     assert (tmp_path / "b" / "城关镇2026年度平安家庭命名决定.docx").exists()
+
+
+def test_the_seal_block_never_leaves_the_last_body_line(tmp_path: Path) -> None:
+    """However long the body, 附件说明, 署名 and date stay on the page of the last body line (no 空白印章)."""
+    from service.documents.convert import to_pdf
+    from service.documents.render import render_docx
+
+    line = "各村（社区）要做好张榜公示和宣传工作，推动创建活动持续深入开展。"
+    documents = [
+        render_docx(
+            "township-naming.docx",
+            {**SAMPLE_PAYLOADS["township-naming.docx"], "body": [line] * count},
+            tmp_path / f"body-{count:02d}.docx",
+        )
+        for count in range(4, 16)
+    ]
+    for pdf in to_pdf(documents, tmp_path / "pdf", 600):
+        lines = text_lines(pdf)
+        issuer = next(x for x in lines if x.text == "城关镇妇女联合会")
+        date = next(x for x in lines if x.text == "2026年5月10日")
+        note = next(x for x in lines if x.text.startswith("附件：花名册"))
+        body = [x for x in lines if x.text.startswith("各村") or x.text.startswith("开展")]
+        assert issuer.page == date.page == note.page == body[-1].page, pdf.name
+        assert note.bottom <= issuer.top - 1.5 * LINE_MM, pdf.name  # the seal's space above the 署名
