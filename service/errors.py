@@ -81,3 +81,19 @@ class ExternalToolError(PinganError):
     exit_code = 6
     http_status = 503
     code = "external_tool"
+
+
+class NotAuthenticated(PinganError):
+    """No valid login or API token was given."""
+
+    exit_code = 7
+    http_status = 401
+    code = "not_authenticated"
+
+
+class Forbidden(PinganError):
+    """The user is logged in but the unit or the action is outside their role's scope."""
+
+    exit_code = 7
+    http_status = 403
+    code = "forbidden"

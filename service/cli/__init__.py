@@ -21,7 +21,9 @@ from service.cli import (
     rolling,
     roster,
     scans,
+    serve,
     system,
+    users,
 )
 from service.cli.common import err_console
 from service.errors import PinganError
@@ -50,6 +52,8 @@ app.add_typer(naming.model_app, name="model")
 app.add_typer(naming.plaques_app, name="plaques")
 app.add_typer(rolling.app, name="review-cycle")
 app.add_typer(docs.app, name="docs")
+app.add_typer(users.app, name="users")
+app.command("serve")(serve.serve)
 
 
 def main(argv: list[str] | None = None) -> int:

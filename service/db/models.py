@@ -438,3 +438,50 @@ class TitleReview(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
 
     household: Mapped[Household] = relationship()
+
+
+class Role(enum.StrEnum):
+    """The three kinds of user, each bound to a unit of its level."""
+
+    district = "district"
+    township = "township"
+    village = "village"
+
+    @property
+    def label(self) -> str:
+        """Return the role in Chinese."""
+        return {"district": "区妇联（管理员）", "township": "乡镇（街道）妇联", "village": "村（社区）妇联"}[
+            self.value
+        ]
+
+
+class User(Base):
+    """用户: a clerk of the district, a township or a village, who sees only their own units."""
+
+    __tablename__ = "app_user"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    login: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(64))
+    role: Mapped[str] = mapped_column(String(16))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("admin_unit.id"), index=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+    unit: Mapped[AdminUnit] = relationship()
+
+
+class ApiToken(Base):
+    """接口令牌: a token for scripts, stored only as its SHA-256; it acts as its user."""
+
+    __tablename__ = "api_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"), index=True)
+    digest: Mapped[str] = mapped_column(String(64), unique=True)
+    label: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    revoked: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    user: Mapped[User] = relationship()

@@ -1,0 +1,1 @@
+"""The HTTP service: REST API (and, to come, the web workbench)."""

@@ -1,0 +1,152 @@
+"""The HTTP service through FastAPI's TestClient: tokens, and every route's unit scope."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+
+from service.api.app import create_app
+from service.db.models import Household
+from service.settings import get_settings
+from tests.conftest import CliResult
+
+Cli = Callable[..., CliResult]
+PASSWORD = "correct-horse-battery"
+
+
+def _user(cli: Cli, monkeypatch: pytest.MonkeyPatch, login: str, role: str, unit: str | None) -> str:
+    import io
+
+    monkeypatch.setattr("sys.stdin", io.StringIO(PASSWORD + "\n"))
+    args = ["users", "add", login, "--role", role, "--name", login, "--password-stdin"]
+    added = cli(*args, *(["--unit", unit] if unit else []))
+    assert added.code == 0, added.err
+    token = cli("users", "token", login, "--label", "测试").out.split()[0]
+    assert token.startswith("pa_")
+    return token
+
+
+@pytest.fixture
+def api(printed: Cli, monkeypatch: pytest.MonkeyPatch) -> tuple[TestClient, dict[str, str]]:
+    """The app on the demo's first steps, with a district, a township and a village account."""
+    tokens = {
+        "district": _user(printed, monkeypatch, "qinghe", "district", None),
+        "township": _user(printed, monkeypatch, "chengguan", "township", "城关镇"),
+        "village": _user(printed, monkeypatch, "nanguan", "village", "南关村"),
+    }
+    return TestClient(create_app(get_settings())), tokens
+
+
+def _auth(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def test_tokens_are_required_and_checked(api: tuple[TestClient, dict[str, str]], printed: Cli) -> None:
+    client, tokens = api
+    for headers in ({}, {"Authorization": "Bearer pa_forged"}, {"Authorization": "Basic x"}):
+        answer = client.get("/api/v1/me", headers=headers)
+        assert answer.status_code == 401 and answer.json()["code"] == "not_authenticated"
+    me = client.get("/api/v1/me", headers=_auth(tokens["township"])).json()
+    assert me == {"login": "chengguan", "name": "chengguan", "role": "township", "unit": "城关镇"}
+    assert printed("users", "disable", "chengguan").code == 0
+    assert client.get("/api/v1/me", headers=_auth(tokens["township"])).status_code == 401
+
+
+def test_every_route_keeps_to_the_callers_units(
+    api: tuple[TestClient, dict[str, str]], printed_db: Session
+) -> None:
+    from sqlalchemy import select
+
+    client, tokens = api
+    other = printed_db.scalars(select(Household).where(Household.village.has(name="北街社区"))).first()
+    own = printed_db.scalars(select(Household).where(Household.village.has(name="南关村"))).first()
+    far = printed_db.scalars(select(Household).where(Household.village.has(name="东湖社区"))).first()
+    assert other and own and far
+    village, township, district = (_auth(tokens[k]) for k in ("village", "township", "district"))
+    # units
+    assert [u["name"] for u in client.get("/api/v1/units", headers=village).json()] == ["南关村"]
+    assert {u["name"] for u in client.get("/api/v1/units", headers=township).json()} == {
+        "城关镇",
+        "南关村",
+        "北街社区",
+        "西郊村",
+    }
+    assert len(client.get("/api/v1/units", headers=district).json()) == 1 + 3 + 9
+    # household lists
+    mine = client.get("/api/v1/households", headers=village).json()
+    assert len(mine) == 38 and {h["village"] for h in mine} == {"南关村"}
+    assert all("****" in h["phone"] or not h["phone"] for h in mine)
+    for query, expected in (
+        ({"village": "北街社区"}, 403),
+        ({"township": "柳林镇"}, 403),
+        ({"village": "南关村"}, 200),
+    ):
+        assert client.get("/api/v1/households", params=query, headers=village).status_code == expected
+    assert len(client.get("/api/v1/households", headers=township).json()) == 108
+    assert (
+        client.get("/api/v1/households", params={"township": "东湖街道"}, headers=township).status_code == 403
+    )
+    assert len(client.get("/api/v1/households", params={"limit": 5000}, headers=district).json()) == 324
+    # one household
+    assert client.get(f"/api/v1/households/{own.code}", headers=village).json()["years"][0]["year"] == 2026
+    refused = client.get(f"/api/v1/households/{other.code}", headers=village)
+    assert (
+        refused.status_code == 403
+        and refused.json()["code"] == "forbidden"
+        and "南关村" in refused.json()["message"]
+    )
+    assert client.get(f"/api/v1/households/{other.code}", headers=township).status_code == 200
+    assert client.get(f"/api/v1/households/{far.code}", headers=township).status_code == 403
+    assert client.get(f"/api/v1/households/{far.code}", headers=district).status_code == 200
+    assert client.get("/api/v1/households/000-0000", headers=district).status_code == 404
+    # status
+    rows = client.get("/api/v1/status", params={"year": 2026}, headers=village).json()
+    assert [r["village"] for r in rows] == ["南关村"] and rows[0]["registered"] == 38
+    assert len(client.get("/api/v1/status", params={"year": 2026}, headers=district).json()) == 9
+    assert (
+        client.get(
+            "/api/v1/status", params={"year": 2026, "township": "柳林镇"}, headers=township
+        ).status_code
+        == 403
+    )
+    assert client.get("/api/v1/status", params={"year": 1999}, headers=district).status_code == 404
+
+
+def test_health_reports_the_database_and_tools(api: tuple[TestClient, dict[str, str]]) -> None:
+    client, _ = api
+    health = client.get("/health").json()
+    assert health["database_current"] is True and health["ok"] is True
+    names = {t["name"] for t in health["tools"]}
+    assert any("tesseract" in n for n in names) and any("LibreOffice" in n for n in names)
+    assert all(t["version"] for t in health["tools"] if t["found"])
+    schema = client.get("/api/v1/openapi.json").json()
+    assert {"/api/v1/households", "/api/v1/households/{code}", "/api/v1/status", "/health"} <= set(
+        schema["paths"]
+    )
+
+
+def test_accounts_are_validated(printed: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+
+    def add(*args: str, password: str = PASSWORD) -> CliResult:
+        monkeypatch.setattr("sys.stdin", io.StringIO(password + "\n"))
+        return printed("users", "add", *args, "--password-stdin")
+
+    assert add("a1", "--role", "village", "--unit", "城关镇").code == 4  # a township is not a village
+    assert "至少需要 10 个字符" in add("a2", "--role", "district", password="short").err
+    assert "没有“boss”这种角色" in add("a3", "--role", "boss").err
+    assert add("a4", "--role", "township", "--unit", "城关镇").code == 0
+    assert "已被使用" in add("a4", "--role", "township", "--unit", "城关镇").err
+    listing = printed("users", "list").out
+    assert "a4" in listing and "乡镇（街道）妇联" in listing
+    from sqlalchemy import select
+
+    from service.db.models import User
+    from service.db.session import make_engine
+
+    with Session(make_engine(get_settings().resolved_database_url)) as session:
+        stored = session.scalars(select(User).where(User.login == "a4")).one().password_hash
+    assert stored.startswith("$argon2") and PASSWORD not in stored
