@@ -24,6 +24,12 @@ BODY_FONT = "仿宋_GB2312"
 TABLE_FONT = "宋体"
 LABEL_FONT = "黑体"
 CHOICE = "□同意　□不同意"
+#: the 花名册 of households in the naming decisions and the 推荐花名册: headers, cells, widths (mm)
+HOUSEHOLD_ROSTER = (
+    ["序号", "村（社区）", "户主姓名", "家庭人口", "家庭住址", "联系电话", "得分", "备注"],
+    [f"{{{{ r.{key} }}}}" for key in ("seq", "village", "head", "size", "address", "phone", "score", "note")],
+    [12.0, 24.0, 19.0, 14.0, 33.0, 30.0, 12.0, 12.0],
+)
 
 
 def _document() -> Any:
@@ -184,22 +190,7 @@ def naming_template() -> Any:
     gbt9704.paragraph(doc, "", "附件标识")
     gbt9704.paragraph(doc, "{{ attachment_title }}", "附件标题")
     gbt9704.paragraph(doc, "", "主送")
-    gbt9704.roster_table(
-        doc,
-        ["序号", "村（社区）", "户主姓名", "家庭人口", "家庭住址", "联系电话", "得分", "备注"],
-        [
-            "{{ r.seq }}",
-            "{{ r.village }}",
-            "{{ r.head }}",
-            "{{ r.size }}",
-            "{{ r.address }}",
-            "{{ r.phone }}",
-            "{{ r.score }}",
-            "{{ r.note }}",
-        ],
-        [12, 24, 19, 14, 33, 30, 12, 12],
-        "r in rows",
-    )
+    gbt9704.roster_table(doc, *HOUSEHOLD_ROSTER, "r in rows")
     gbt9704.paragraph(doc, "", "主送")
     gbt9704.record_block(doc)
     return doc
@@ -269,22 +260,7 @@ def model_roster_template() -> Any:
     gbt9704.paragraph(doc, "{{ title }}", "标题")
     gbt9704.paragraph(doc, "", "主送")
     gbt9704.paragraph(doc, "填报单位（盖章）：{{ unit }}", "主送")
-    gbt9704.roster_table(
-        doc,
-        ["序号", "村（社区）", "户主姓名", "家庭人口", "家庭住址", "联系电话", "得分", "备注"],
-        [
-            "{{ r.seq }}",
-            "{{ r.village }}",
-            "{{ r.head }}",
-            "{{ r.size }}",
-            "{{ r.address }}",
-            "{{ r.phone }}",
-            "{{ r.score }}",
-            "{{ r.note }}",
-        ],
-        [12, 24, 19, 14, 33, 30, 12, 12],
-        "r in rows",
-    )
+    gbt9704.roster_table(doc, *HOUSEHOLD_ROSTER, "r in rows")
     gbt9704.paragraph(doc, "", "署名空行")
     gbt9704.paragraph(doc, "", "署名空行")
     gbt9704.paragraph(doc, "{{ issuer }}", "署名")
