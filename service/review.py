@@ -51,6 +51,12 @@ def _layout_field(session: Session, record: Record, name: str) -> LayoutField | 
     return None
 
 
+def field_label(session: Session, item: ReviewItem) -> str:
+    """Return the field's label on its form (or its name when the layout does not know it)."""
+    field = _layout_field(session, item.record, item.field)
+    return field.label if field else item.field
+
+
 def queue(session: Session, village: str | None = None, reason: str | None = None) -> list[QueueLine]:
     """Return the open review items, lowest confidence first, optionally for one village or reason."""
     query = (

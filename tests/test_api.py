@@ -150,3 +150,60 @@ def test_accounts_are_validated(printed: Cli, monkeypatch: pytest.MonkeyPatch) -
     with Session(make_engine(get_settings().resolved_database_url)) as session:
         stored = session.scalars(select(User).where(User.login == "a4")).one().password_hash
     assert stored.startswith("$argon2") and PASSWORD not in stored
+
+
+def test_the_review_queue_over_http(
+    api: tuple[TestClient, dict[str, str]], printed: Cli, monkeypatch: pytest.MonkeyPatch, printed_db: Session
+) -> None:
+    from sqlalchemy import select
+
+    from service.db.models import AuditEntry
+    from tests.conftest import SAMPLES
+
+    assert printed("scans", "ingest", SAMPLES / "scans", "--workers", "1").code == 0
+    client, tokens = api
+    other = _auth(_user(printed, monkeypatch, "beijie", "village", "北街社区"))
+    village, township = _auth(tokens["village"]), _auth(tokens["township"])
+    queue = client.get("/api/v1/review", headers=village).json()
+    assert queue and {item["village"] for item in queue if item["village"]} == {"南关村"}
+    assert [i["confidence"] for i in queue] == sorted(i["confidence"] for i in queue)  # lowest first
+    assert client.get("/api/v1/review", headers=township).json() == queue
+    assert client.get("/api/v1/review", headers=other).json() == []
+    assert client.get("/api/v1/review", params={"village": "南关村"}, headers=other).status_code == 403
+    first = queue[0]
+    for path in (f"/api/v1/review/{first['id']}", f"/api/v1/review/{first['id']}/crop"):
+        assert client.get(path, headers=other).status_code == 403
+    assert client.post(f"/api/v1/review/{first['id']}/accept", headers=other).status_code == 403
+    with_crop = next(i for i in queue if i["crop_url"])
+    image = client.get(with_crop["crop_url"], headers=village)
+    assert (
+        image.status_code == 200
+        and image.headers["content-type"] == "image/png"
+        and image.content[:4] == b"\x89PNG"
+    )
+    accepted = client.post(f"/api/v1/review/{first['id']}/accept", headers=village).json()
+    assert accepted["status"] == "accepted"
+    again = client.post(f"/api/v1/review/{first['id']}/accept", headers=village)
+    assert again.status_code == 409 and again.json()["code"] == "conflict"
+    bubble = next(i for i in queue[1:] if i["reason"] in ("blank", "double_mark", "weak_mark", "erased_mark"))
+    wrong = client.post(f"/api/v1/review/{bubble['id']}/set", json={"value": "十一"}, headers=township)
+    assert wrong.status_code == 422 and "不是" in wrong.json()["message"] and wrong.json()["hint"]
+    assert (
+        client.post(f"/api/v1/review/{bubble['id']}/set", json={"value": "空"}, headers=township).json()[
+            "status"
+        ]
+        == "set"
+    )
+    other_item = next(i for i in queue[1:] if i["id"] != bubble["id"])
+    assert (
+        client.post(
+            f"/api/v1/review/{other_item['id']}/reject", json={"why": ""}, headers=village
+        ).status_code
+        == 422
+    )
+    rejected = client.post(
+        f"/api/v1/review/{other_item['id']}/reject", json={"why": "退回重填"}, headers=village
+    )
+    assert rejected.json()["status"] == "rejected"
+    actors = set(printed_db.scalars(select(AuditEntry.actor).where(AuditEntry.source.like("复核%"))))
+    assert actors == {"nanguan", "chengguan"}

@@ -108,3 +108,34 @@ class StatusRow(BaseModel):
     named: int
     rejected: int
     with_open_reviews: int
+
+
+class ReviewOut(BaseModel):
+    """An open review item as the queue shows it."""
+
+    id: int
+    serial: str = Field(description="表格编号")
+    household: str | None = Field(description="户编号（空白表尚未匹配时为空）")
+    head_name: str | None
+    village: str | None
+    field: str
+    label: str = Field(description="栏目")
+    reason: str = Field(description="复核原因（代码）")
+    reason_label: str = Field(description="复核原因")
+    detail: str | None
+    read_value: object | None = Field(description="机器读数")
+    confidence: float
+    status: str
+    crop_url: str | None = Field(description="切图地址（无切图时为空）")
+
+
+class SetValue(BaseModel):
+    """A value a person sets: an option (9, 同意), 有/无, 空, or a 户编号 for a blank sheet."""
+
+    value: str = Field(min_length=1, max_length=40)
+
+
+class Rejection(BaseModel):
+    """Why a reading is rejected (for the audit log and the village)."""
+
+    why: str = Field(min_length=1, max_length=200)
