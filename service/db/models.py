@@ -208,7 +208,7 @@ class AuditEntry(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
     actor: Mapped[str] = mapped_column(String(64))
-    action: Mapped[str] = mapped_column(String(16))
+    action: Mapped[str] = mapped_column(String(40))
     entity: Mapped[str] = mapped_column(String(32), index=True)
     entity_key: Mapped[str] = mapped_column(String(64), index=True)
     old: Mapped[dict[str, Any] | None] = mapped_column(JSON)
