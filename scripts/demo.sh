@@ -99,6 +99,14 @@ pingan review-cycle list --year 2028
 pingan forms score --year 2028 --village 南关村 --out "$OUT/表格/2028复核"
 pingan review-cycle update --year 2028 --as-of 2028-05-01
 
+step "20. 账号与接口服务：区、乡镇、村各一个示例账号（演示密码，仅供本机试用）"
+DEMO_PASSWORD="pingan-demo-2026"
+echo "$DEMO_PASSWORD" | pingan users add qinghe --role district --name 区妇联管理员 --password-stdin
+echo "$DEMO_PASSWORD" | pingan users add chengguan --role township --unit 城关镇 --name 城关镇妇联 --password-stdin
+echo "$DEMO_PASSWORD" | pingan users add nanguan --role village --unit 南关村 --name 南关村妇联 --password-stdin
+pingan users list
+TOKEN=$(pingan users token chengguan --label 演示 | head -1)
+
 step "完成"
 echo "数据库：$OUT/data/pingan.db"
 echo "输出：$OUT/（城关镇花名册.xlsx，roster-dirty.rejected.xlsx 为被拒收的行）"
@@ -106,5 +114,8 @@ echo "表格：$OUT/表格/（每村一个 PDF，附印制登记表；Word 版�
 echo "识读：$OUT/识读/（手写框与印章框切图、对齐检查图、复核切图）"
 echo "档案：$OUT/城关镇档案-2026.xlsx（每户一行，仅计已确认的值）"
 echo "公文：$OUT/公文/（命名决定、公示、示范户推荐花名册与命名决定、授牌名单（另有 XLSX）、附件1 完成情况、问效评估报告：各有 DOCX 与 PDF）"
+echo "接口服务：PINGAN_DATA_DIR=$OUT/data .venv/bin/pingan serve  然后打开 http://127.0.0.1:8000/api/v1/docs"
+echo "  示例账号 qinghe（区）、chengguan（城关镇）、nanguan（南关村），演示密码 $DEMO_PASSWORD"
+echo "  城关镇的演示令牌：curl -H \"Authorization: Bearer $TOKEN\" http://127.0.0.1:8000/api/v1/status?year=2026"
 echo "可继续用 PINGAN_DATA_DIR=$OUT/data .venv/bin/pingan … 查看，例如："
 echo "  PINGAN_DATA_DIR=$OUT/data .venv/bin/pingan roster list --village 南关村"

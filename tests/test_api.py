@@ -207,3 +207,15 @@ def test_the_review_queue_over_http(
     assert rejected.json()["status"] == "rejected"
     actors = set(printed_db.scalars(select(AuditEntry.actor).where(AuditEntry.source.like("复核%"))))
     assert actors == {"nanguan", "chengguan"}
+
+
+def test_the_audit_log_is_for_the_district(api: tuple[TestClient, dict[str, str]]) -> None:
+    client, tokens = api
+    assert client.get("/api/v1/audit", headers=_auth(tokens["township"])).status_code == 403
+    entries = client.get("/api/v1/audit", params={"entity": "user"}, headers=_auth(tokens["district"])).json()
+    assert [e["action"] for e in entries][:2] == ["token.issue", "user.add"]  # newest first
+    assert {e["key"] for e in entries} == {"qinghe", "chengguan", "nanguan"}
+    household = client.get(
+        "/api/v1/audit", params={"entity": "household", "limit": 1}, headers=_auth(tokens["district"])
+    )
+    assert household.status_code == 200 and len(household.json()) == 1

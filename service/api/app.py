@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from service import accounts, review, units
 from service.api.schemas import (
+    AuditOut,
     HealthOut,
     HouseholdDetail,
     HouseholdOut,
@@ -31,7 +32,17 @@ from service.api.schemas import (
     YearStatus,
 )
 from service.campaign.years import get_year, rules_of
-from service.db.models import AdminUnit, CampaignYear, Household, ReviewItem, Role, Sheet, UnitLevel, User
+from service.db.models import (
+    AdminUnit,
+    AuditEntry,
+    CampaignYear,
+    Household,
+    ReviewItem,
+    Role,
+    Sheet,
+    UnitLevel,
+    User,
+)
 from service.db.session import current_revision, head_revision, make_engine, require_current, session_scope
 from service.errors import Forbidden, NotAuthenticated, NotFound, PinganError
 from service.records import reason_label
@@ -268,5 +279,30 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         item = _item(session, user, item_id)
         review.decide(session, item, "reject", user.login, note=body.why)
         return _decided(session, item)
+
+    @app.get("/api/v1/audit", response_model=list[AuditOut], responses=ERRORS, tags=["审计"])
+    def audit_log(
+        session: Db,
+        user: Caller,
+        entity: Annotated[str | None, Query(description="对象类型，如 household、record_value、user")] = None,
+        key: Annotated[str | None, Query(description="对象编号，如户编号")] = None,
+        limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+        offset: Annotated[int, Query(ge=0)] = 0,
+    ) -> list[AuditOut]:
+        """审计日志（仅区妇联账号）：谁在何时改了什么，原值与新值，新的在前。"""
+        if Role(user.role) != Role.district:
+            raise Forbidden("审计日志只对区妇联账号开放。")
+        query = select(AuditEntry).order_by(AuditEntry.id.desc())
+        if entity:
+            query = query.where(AuditEntry.entity == entity)
+        if key:
+            query = query.where(AuditEntry.entity_key == key)
+        return [
+            AuditOut(
+                id=e.id, at=e.at.isoformat(), actor=e.actor, action=e.action, entity=e.entity,
+                key=e.entity_key, old=e.old, new=e.new, source=e.source,
+            )
+            for e in session.scalars(query.offset(offset).limit(limit))
+        ]  # fmt: skip
 
     return app

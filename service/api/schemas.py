@@ -139,3 +139,17 @@ class Rejection(BaseModel):
     """Why a reading is rejected (for the audit log and the village)."""
 
     why: str = Field(min_length=1, max_length=200)
+
+
+class AuditOut(BaseModel):
+    """One entry of the audit log."""
+
+    id: int
+    at: str
+    actor: str
+    action: str
+    entity: str
+    key: str
+    old: dict[str, object] | None
+    new: dict[str, object] | None
+    source: str | None
