@@ -62,6 +62,9 @@ class Settings(BaseSettings):
         default="可在公示期内以书面、电话或当面方式向{unit}妇联反映",
         description="公示中如何提出异议（{unit} 为公示单位所属乡镇（街道））",
     )
+    cookie_secure: bool = Field(
+        default=False, description="会话 Cookie 只经 HTTPS 发送（放在 HTTPS 反向代理之后时打开）"
+    )
     max_roster_rows: int = Field(default=200_000, gt=0, description="花名册行数上限")
 
     @field_validator("secret_key")

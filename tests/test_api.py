@@ -219,3 +219,56 @@ def test_the_audit_log_is_for_the_district(api: tuple[TestClient, dict[str, str]
         "/api/v1/audit", params={"entity": "household", "limit": 1}, headers=_auth(tokens["district"])
     )
     assert household.status_code == 200 and len(household.json()) == 1
+
+
+def _csrf(page: str) -> str:
+    import re
+
+    found = re.search(r'name="csrf" value="([^"]+)"', page)
+    assert found, "no CSRF token in the form"
+    return found.group(1)
+
+
+def test_login_session_csrf_and_rate_limit(api: tuple[TestClient, dict[str, str]]) -> None:
+    client, _ = api
+    assert client.get("/", follow_redirects=False).headers["location"] == "/login"
+    form = client.get("/login")
+    assert form.status_code == 200 and "登录" in form.text and 'lang="zh-CN"' in form.text
+    token = _csrf(form.text)
+    forged = client.post("/login", data={"login": "nanguan", "password": PASSWORD, "csrf": "x"})
+    assert forged.status_code == 403 and "表单已过期" in forged.text
+    wrong = client.post("/login", data={"login": "nanguan", "password": "wrong-password", "csrf": token})
+    assert wrong.status_code == 401 and "登录名或密码不对" in wrong.text
+    done = client.post(
+        "/login", data={"login": "nanguan", "password": PASSWORD, "csrf": token}, follow_redirects=False
+    )
+    assert done.status_code == 303
+    cookie = done.headers["set-cookie"].lower()
+    assert "httponly" in cookie and "samesite=lax" in cookie
+    page = client.get("/")
+    assert page.status_code == 200 and "南关村2026年“平安家庭”创建进度" in page.text
+    assert "北街社区" not in page.text  # only the clerk's own village
+    assert client.post("/logout", data={"csrf": "x"}).status_code == 403
+    out = client.post("/logout", data={"csrf": _csrf(page.text)}, follow_redirects=False)
+    assert out.status_code == 303 and client.get("/", follow_redirects=False).status_code == 303
+    # five wrong passwords from one address lock that login name for a while, even with the right one
+    token = _csrf(client.get("/login").text)
+    for _ in range(5):
+        assert (
+            client.post(
+                "/login", data={"login": "chengguan", "password": "nope-nope-nope", "csrf": token}
+            ).status_code
+            == 401
+        )
+    locked = client.post("/login", data={"login": "chengguan", "password": PASSWORD, "csrf": token})
+    assert locked.status_code == 429 and "5 分钟后再试" in locked.text
+
+
+def test_a_township_dashboard_shows_its_villages(api: tuple[TestClient, dict[str, str]]) -> None:
+    client, _ = api
+    token = _csrf(client.get("/login").text)
+    client.post("/login", data={"login": "chengguan", "password": PASSWORD, "csrf": token})
+    page = client.get("/").text
+    for village in ("南关村", "北街社区", "西郊村"):
+        assert village in page
+    assert "柳林村" not in page

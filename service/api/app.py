@@ -6,14 +6,17 @@ hierarchy as ``{"code", "message", "hint"}`` with its HTTP status. (No ``from __
 annotations`` here: FastAPI reads the route signatures at run time.)
 """
 
+import hashlib
+import hmac
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated
 
 from fastapi import Depends, FastAPI, Header, Query, Request
-from fastapi.responses import FileResponse, JSONResponse
+from fastapi.responses import FileResponse, JSONResponse, Response
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
+from starlette.middleware.sessions import SessionMiddleware
 
 from service import accounts, review, units
 from service.api.schemas import (
@@ -50,6 +53,8 @@ from service.roster.export import households_in
 from service.settings import Settings, get_settings
 from service.status import Step, household_status, statuses
 from service.tools.probes import run_probes
+from service.web.pages import LoginLimiter, page_error
+from service.web.pages import router as pages_router
 
 ERRORS: dict[int | str, dict[str, object]] = {
     401: {"model": Problem, "description": "未登录或令牌无效"},
@@ -74,16 +79,29 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
 
     @app.exception_handler(PinganError)
-    async def domain_error(request: Request, exc: PinganError) -> JSONResponse:
+    async def domain_error(request: Request, exc: PinganError) -> Response:
+        if not request.url.path.startswith("/api/"):
+            return page_error(request, exc)
         return JSONResponse(
             status_code=exc.http_status, content={"code": exc.code, "message": exc.message, "hint": exc.hint}
         )
+
+    session_secret = hmac.new(config.signing_key(), b"pingan web session", hashlib.sha256).hexdigest()
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=session_secret,
+        session_cookie="pingan_session",
+        same_site="lax",
+        https_only=config.cookie_secure,
+        max_age=8 * 3600,
+    )
 
     def database() -> Iterator[Session]:
         with session_scope(engine) as session:
             yield session
 
     Db = Annotated[Session, Depends(database)]
+    app.include_router(pages_router(database, LoginLimiter()))
 
     def caller(session: Db, authorization: Annotated[str | None, Header()] = None) -> User:
         if not authorization or not authorization.startswith("Bearer "):

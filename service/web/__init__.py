@@ -1,0 +1,1 @@
+"""The web workbench (网页工作台): server-rendered pages in Simplified Chinese, no CDN."""

@@ -1,0 +1,166 @@
+"""Pages of the workbench (网页): login, logout and the progress dashboard.
+
+Sessions are signed cookies (HttpOnly, SameSite=Lax) holding the user id and a CSRF token that
+every form posts back; logins are rate-limited per address and login name.
+(No ``from __future__ import annotations`` here: FastAPI reads the route signatures at run time.)
+"""
+
+import html
+import secrets
+import time
+from collections import deque
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from service import accounts, units
+from service.campaign.years import rules_of
+from service.db.models import CampaignYear, User
+from service.errors import Forbidden, NotAuthenticated, PinganError
+from service.roster.export import households_in
+from service.status import Step, statuses
+
+TEMPLATES = Jinja2Templates(directory=str(Path(__file__).with_name("templates")))
+
+
+class LoginLimiter:
+    """At most ``attempts`` failed logins per address and login name within ``window`` seconds."""
+
+    def __init__(self, attempts: int = 5, window: float = 300.0) -> None:
+        self.attempts, self.window = attempts, window
+        self._failures: dict[tuple[str, str], deque[float]] = {}
+
+    def blocked(self, address: str, login: str) -> bool:
+        """Whether this address may not try this login name again yet."""
+        recent = self._failures.get((address, login))
+        now = time.monotonic()
+        while recent and now - recent[0] > self.window:
+            recent.popleft()
+        return recent is not None and len(recent) >= self.attempts
+
+    def failed(self, address: str, login: str) -> None:
+        """Count one failed attempt."""
+        self._failures.setdefault((address, login), deque()).append(time.monotonic())
+
+    def succeeded(self, address: str, login: str) -> None:
+        """Forget the failures once the right password is given."""
+        self._failures.pop((address, login), None)
+
+
+def csrf_token(request: Request) -> str:
+    """Return the session's CSRF token, creating it on first use."""
+    token = request.session.get("csrf")
+    if not token:
+        token = secrets.token_urlsafe(24)
+        request.session["csrf"] = token
+    return str(token)
+
+
+def check_csrf(request: Request, sent: str) -> None:
+    """Refuse a form whose CSRF token is not this session's."""
+    if not sent or not secrets.compare_digest(sent, str(request.session.get("csrf", ""))):
+        raise Forbidden("表单已过期或来源不明，请刷新页面后重试。")
+
+
+def router(database: Callable[..., Any], limiter: LoginLimiter) -> APIRouter:
+    """Build the page routes on the app's session dependency."""
+    pages = APIRouter(include_in_schema=False)
+    Db = Annotated[Session, Depends(database)]
+
+    def page_user(request: Request, session: Session) -> User | None:
+        user_id = request.session.get("user")
+        user = session.get(User, user_id) if user_id else None
+        return user if user is not None and user.active else None
+
+    @pages.get("/login", response_class=HTMLResponse)
+    def login_form(request: Request) -> Response:
+        return TEMPLATES.TemplateResponse(request, "login.html", {"csrf": csrf_token(request), "user": None})
+
+    @pages.post("/login", response_class=HTMLResponse)
+    def login(
+        request: Request,
+        session: Db,
+        login: Annotated[str, Form()],
+        password: Annotated[str, Form()],
+        csrf: Annotated[str, Form()] = "",
+    ) -> Response:
+        check_csrf(request, csrf)
+        address = request.client.host if request.client else "?"
+        context = {"csrf": csrf_token(request), "user": None, "login": login}
+        if limiter.blocked(address, login):
+            context["error"] = "登录失败次数过多，请 5 分钟后再试。"
+            return TEMPLATES.TemplateResponse(request, "login.html", context, status_code=429)
+        try:
+            user = accounts.authenticate(session, login, password)
+        except NotAuthenticated as exc:
+            limiter.failed(address, login)
+            context["error"] = exc.message
+            return TEMPLATES.TemplateResponse(request, "login.html", context, status_code=401)
+        limiter.succeeded(address, login)
+        request.session.clear()
+        request.session["user"] = user.id
+        csrf_token(request)
+        return RedirectResponse("/", status_code=303)
+
+    @pages.post("/logout")
+    def logout(request: Request, csrf: Annotated[str, Form()] = "") -> Response:
+        check_csrf(request, csrf)
+        request.session.clear()
+        return RedirectResponse("/login", status_code=303)
+
+    @pages.get("/", response_class=HTMLResponse)
+    def dashboard(request: Request, session: Db, year: int | None = None) -> Response:
+        user = page_user(request, session)
+        if user is None:
+            return RedirectResponse("/login", status_code=303)
+        campaign = (
+            session.get(CampaignYear, year)
+            if year
+            else session.scalars(select(CampaignYear).order_by(CampaignYear.year.desc())).first()
+        )
+        rows = []
+        if campaign is not None:
+            rules = rules_of(campaign)
+            for village in units.villages_of(user.unit):
+                found = statuses(session, households_in(session, village), campaign.year, rules)
+                scored = sum(1 for s in found if s.step >= Step.scored)
+                rows.append(
+                    {
+                        "township": village.parent.name if village.parent else "",
+                        "village": village.name,
+                        "registered": len(found),
+                        "scored": scored,
+                        "participation": round(100 * scored / len(found), 1) if found else 0,
+                        "named": sum(1 for s in found if s.step >= Step.named and not s.rejected),
+                        "rejected": sum(1 for s in found if s.rejected),
+                        "with_open_reviews": sum(1 for s in found if s.open_reviews),
+                    }
+                )
+        return TEMPLATES.TemplateResponse(
+            request,
+            "dashboard.html",
+            {
+                "user": user,
+                "csrf": csrf_token(request),
+                "unit": user.unit.name,
+                "year": campaign.year if campaign else year,
+                "rows": rows,
+            },
+        )
+
+    return pages
+
+
+def page_error(request: Request, exc: PinganError) -> Response:
+    """Show a domain error on a page in Chinese (the API keeps its JSON)."""
+    body = (
+        "<!doctype html><html lang='zh-CN'><meta charset='utf-8'><title>出错了</title>"
+        f"<p>{html.escape(exc.message)}</p><p>{html.escape(exc.hint or '')}</p><p><a href='/'>返回</a></p></html>"
+    )
+    return HTMLResponse(body, status_code=exc.http_status)
