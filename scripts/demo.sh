@@ -105,7 +105,7 @@ echo "$DEMO_PASSWORD" | pingan users add qinghe --role district --name 区妇联
 echo "$DEMO_PASSWORD" | pingan users add chengguan --role township --unit 城关镇 --name 城关镇妇联 --password-stdin
 echo "$DEMO_PASSWORD" | pingan users add nanguan --role village --unit 南关村 --name 南关村妇联 --password-stdin
 pingan users list
-TOKEN=$(pingan users token chengguan --label 演示 | head -1)
+TOKEN=$(pingan users token chengguan --label 演示 | sed -n 1p)
 
 step "完成"
 echo "数据库：$OUT/data/pingan.db"
