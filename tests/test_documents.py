@@ -93,6 +93,7 @@ def decision(printed: Cli, named: list[Household], tmp_path: Path) -> tuple[Path
     return docx, docx.with_suffix(".pdf"), named
 
 
+@pytest.mark.slow
 def test_naming_decision_follows_gbt9704(decision: tuple[Path, Path, list[Household]]) -> None:
     docx, pdf, named = decision
     lines = text_lines(pdf)
@@ -175,6 +176,7 @@ def test_naming_decision_follows_gbt9704(decision: tuple[Path, Path, list[Househ
     )
 
 
+@pytest.mark.slow
 def test_rare_name_characters_render_with_a_real_glyph(
     printed: Cli, named: list[Household], printed_db: Any, tmp_path: Path
 ) -> None:
@@ -239,6 +241,7 @@ def test_every_document_template_declares_what_it_needs() -> None:
     assert undeclared(NOTICE, notice) == set()
 
 
+@pytest.mark.slow
 def test_public_notice_lists_only_what_a_notice_may_show(
     printed: Cli, printed_db: Any, tmp_path: Path
 ) -> None:
@@ -339,6 +342,7 @@ def test_public_notice_lists_only_what_a_notice_may_show(
     )
 
 
+@pytest.mark.slow
 def test_plaque_list_for_the_named_models_in_three_formats(
     printed: Cli, named: list[Household], tmp_path: Path
 ) -> None:
@@ -382,6 +386,7 @@ def test_plaque_list_for_the_named_models_in_three_formats(
     assert {r[4] for r in rows[2:]} == {"平安家庭示范户"} and {r[7] for r in rows[2:]} == {1}
 
 
+@pytest.mark.slow
 def test_model_roster_then_district_decision(printed: Cli, named: list[Household], tmp_path: Path) -> None:
     assert (
         printed("notice", "post", "--year", "2026", "--village", "南关村", "--start", "2026-05-10").code == 0
@@ -409,6 +414,7 @@ def test_model_roster_then_district_decision(printed: Cli, named: list[Household
     assert named[0].head_name in text and named[1].head_name in text and named[2].head_name not in text
 
 
+@pytest.mark.slow
 def test_quota_table_against_what_is_named(printed: Cli, named: list[Household], tmp_path: Path) -> None:
     from tests.conftest import SAMPLES
 
@@ -429,6 +435,7 @@ def test_quota_table_against_what_is_named(printed: Cli, named: list[Household],
     assert any(line.text.startswith("合计") for line in lines)
 
 
+@pytest.mark.slow
 def test_removal_notice_after_the_review_cycle(
     printed: Cli, named: list[Household], printed_db: Any, tmp_path: Path
 ) -> None:
@@ -468,6 +475,7 @@ def test_removal_notice_after_the_review_cycle(
     assert named[0].head_name not in text
 
 
+@pytest.mark.slow
 def test_evaluation_report_with_charts(printed: Cli, named: list[Household], tmp_path: Path) -> None:
     from tests.conftest import SAMPLES
 
@@ -548,6 +556,7 @@ def test_every_template_has_a_sample_payload_and_renders_it(name: str, tmp_path:
     )
 
 
+@pytest.mark.slow
 def test_the_roster_header_repeats_on_every_page(tmp_path: Path) -> None:
     from service.documents.convert import to_pdf
     from service.documents.render import render_docx
@@ -606,6 +615,7 @@ def test_libreoffice_missing_or_hanging_keeps_the_docx(
     assert (tmp_path / "b" / "城关镇2026年度平安家庭命名决定.docx").exists()
 
 
+@pytest.mark.slow
 def test_the_seal_block_never_leaves_the_last_body_line(tmp_path: Path) -> None:
     """However long the body, 附件说明, 署名 and date stay on the page of the last body line (no 空白印章)."""
     from service.documents.convert import to_pdf
