@@ -272,3 +272,45 @@ def test_a_township_dashboard_shows_its_villages(api: tuple[TestClient, dict[str
     for village in ("南关村", "北街社区", "西郊村"):
         assert village in page
     assert "柳林村" not in page
+
+
+def _login(client: TestClient, login: str) -> str:
+    token = _csrf(client.get("/login").text)
+    assert (
+        client.post("/login", data={"login": login, "password": PASSWORD, "csrf": token}).status_code == 200
+    )
+    return _csrf(client.get("/").text)
+
+
+def test_the_review_screen_settles_items_one_after_another(
+    api: tuple[TestClient, dict[str, str]], printed: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import re
+
+    from tests.conftest import SAMPLES
+
+    assert printed("scans", "ingest", SAMPLES / "scans", "--workers", "1").code == 0
+    client, _ = api
+    assert client.get("/review", follow_redirects=False).headers["location"] == "/login"
+    csrf = _login(client, "nanguan")
+    page = client.get("/review").text
+    remaining = int(re.search(r"待处理 (\d+) 项", page).group(1))  # type: ignore[union-attr]
+    assert remaining > 3 and 'id="item"' in page and "Enter" in page and "<script>" in page
+    first = int(re.search(r'data-id="(\d+)"', page).group(1))  # type: ignore[union-attr]
+    assert client.post(f"/review/{first}", data={"action": "accept", "csrf": "forged"}).status_code == 403
+    done = client.post(f"/review/{first}", data={"action": "accept", "csrf": csrf})
+    assert done.status_code == 200 and f"复核项 {first} 已处理" in done.text
+    assert f'data-id="{first}"' not in done.text  # settled (a rule it breaks may open a new item)
+    second = int(re.search(r'data-id="(\d+)"', done.text).group(1))  # type: ignore[union-attr]
+    assert second != first
+    empty_reason = client.post(f"/review/{second}", data={"action": "reject", "why": " ", "csrf": csrf})
+    assert empty_reason.status_code == 422 and "驳回请写明原因" in empty_reason.text
+    if 'id="crop"' in done.text:
+        assert client.get(f"/review/{second}/crop").headers["content-type"] == "image/png"
+    # another village's clerk cannot touch it
+    other = TestClient(client.app)
+    _user(printed, monkeypatch, "beijie", "village", "北街社区")
+    other_csrf = _login(other, "beijie")
+    assert "本单位没有待复核的栏目" in other.get("/review").text
+    assert other.post(f"/review/{second}", data={"action": "accept", "csrf": other_csrf}).status_code == 403
+    assert other.get(f"/review/{second}/crop").status_code == 403

@@ -14,15 +14,16 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from service import accounts, units
+from service import accounts, review, units
 from service.campaign.years import rules_of
-from service.db.models import CampaignYear, User
-from service.errors import Forbidden, NotAuthenticated, PinganError
+from service.db.models import CampaignYear, ReviewItem, Sheet, User
+from service.errors import Forbidden, InputFileError, NotAuthenticated, NotFound, PinganError
+from service.records import reason_label
 from service.roster.export import households_in
 from service.status import Step, statuses
 
@@ -153,6 +154,101 @@ def router(database: Callable[..., Any], limiter: LoginLimiter) -> APIRouter:
                 "rows": rows,
             },
         )
+
+    def signed_in(request: Request, session: Session) -> User:
+        user = page_user(request, session)
+        if user is None:
+            raise NotAuthenticated("请先登录。", hint="打开 /login 登录。")
+        return user
+
+    def open_items(session: Session, user: User) -> list[ReviewItem]:
+        allowed = accounts.village_ids(user)
+        found = []
+        for line in review.queue(session):
+            sheet = session.get(Sheet, line.item.record.serial)
+            if sheet is not None and sheet.village_id in allowed:
+                found.append(line.item)
+        return found
+
+    def owned(session: Session, user: User, item_id: int) -> ReviewItem:
+        item = review.get_item(session, item_id)
+        sheet = session.get(Sheet, item.record.serial)
+        if sheet is None or sheet.village_id not in accounts.village_ids(user):
+            raise Forbidden(f"{user.unit.name}的账号无权处理该复核项。")
+        return item
+
+    @pages.get("/review", response_class=HTMLResponse)
+    def review_screen(
+        request: Request, session: Db, after: int | None = None, message: str | None = None
+    ) -> Response:
+        user = page_user(request, session)
+        if user is None:
+            return RedirectResponse("/login", status_code=303)
+        items = open_items(session, user)
+        ids = [i.id for i in items]
+        index = ids.index(after) + 1 if after in ids else 0
+        item = items[index % len(items)] if items else None
+        context: dict[str, Any] = {
+            "user": user,
+            "csrf": csrf_token(request),
+            "remaining": len(items),
+            "message": message,
+        }
+        if item is not None:
+            household = item.record.household
+            context.update(
+                item={
+                    "id": item.id,
+                    "label": review.field_label(session, item),
+                    "serial": item.record.serial,
+                    "head_name": household.head_name if household else None,
+                    "village": household.village.name if household else None,
+                    "reason_label": reason_label(item.reason),
+                    "detail": item.detail,
+                    "confidence": item.confidence,
+                    "crop_url": crop
+                    if (crop := review.crop_of(session, item)) and Path(crop).exists()
+                    else None,
+                },
+                shown={True: "有", False: "无", None: "空"}.get(item.read_value, str(item.read_value))
+                if isinstance(item.read_value, bool | None)
+                else str(item.read_value),
+                next_id=len(items) > 1,
+            )
+        return TEMPLATES.TemplateResponse(request, "review.html", context)
+
+    @pages.get("/review/{item_id}/crop")
+    def review_crop(item_id: int, request: Request, session: Db) -> Response:
+        item = owned(session, signed_in(request, session), item_id)
+        crop = review.crop_of(session, item)
+        if not crop or not Path(crop).exists():
+            raise NotFound("该复核项没有切图（由规则检查产生，请查看原表）。")
+        return FileResponse(crop, media_type="image/png")
+
+    @pages.post("/review/{item_id}")
+    def review_decide(
+        item_id: int,
+        request: Request,
+        session: Db,
+        action: Annotated[str, Form()],
+        csrf: Annotated[str, Form()] = "",
+        value: Annotated[str, Form()] = "",
+        why: Annotated[str, Form()] = "",
+    ) -> Response:
+        check_csrf(request, csrf)
+        user = signed_in(request, session)
+        item = owned(session, user, item_id)
+        if action == "accept":
+            review.decide(session, item, "accept", user.login)
+        elif action == "set":
+            review.decide(session, item, "set", user.login, review.parse_value(session, item, value))
+        elif action == "reject":
+            if not why.strip():
+                raise InputFileError("驳回请写明原因。")
+            review.decide(session, item, "reject", user.login, note=why.strip())
+        else:
+            raise InputFileError(f"不认识的操作“{action}”。")
+        return RedirectResponse(f"/review?after={item_id}&message=复核项 {item_id} 已处理", status_code=303)
 
     return pages
 
