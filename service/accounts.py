@@ -14,8 +14,8 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from service import audit, units
-from service.db.models import AdminUnit, ApiToken, Household, Role, UnitLevel, User
+from service import audit, review, units
+from service.db.models import AdminUnit, ApiToken, Household, ReviewItem, Role, Sheet, UnitLevel, User
 from service.errors import Conflict, Forbidden, InputFileError, NotAuthenticated, NotFound
 
 MIN_PASSWORD = 10
@@ -146,3 +146,27 @@ def require_household(user: User, household: Household) -> None:
     """Refuse a household outside the user's villages."""
     if household.village_id not in village_ids(user):
         raise Forbidden(f"{user.unit.name}的账号无权查看该户。")
+
+
+def review_item(session: Session, user: User, item_id: int) -> ReviewItem:
+    """Return a review item of the user's villages (by the village its sheet was printed for)."""
+    item = review.get_item(session, item_id)
+    sheet = session.get(Sheet, item.record.serial)
+    if sheet is None or sheet.village_id not in village_ids(user):
+        raise Forbidden(f"{user.unit.name}的账号无权处理该复核项。")
+    return item
+
+
+def review_queue(
+    session: Session, user: User, village: str | None = None, reason: str | None = None
+) -> list[review.QueueLine]:
+    """Return the open review items of the user's villages, lowest confidence first."""
+    if village:
+        require_unit(user, units.find_unit(session, village, UnitLevel.village))
+    allowed = village_ids(user)
+    lines = []
+    for line in review.queue(session, village, reason):
+        sheet = session.get(Sheet, line.item.record.serial)
+        if sheet is not None and sheet.village_id in allowed:
+            lines.append(line)
+    return lines

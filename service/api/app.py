@@ -42,7 +42,6 @@ from service.db.models import (
     Household,
     ReviewItem,
     Role,
-    Sheet,
     UnitLevel,
     User,
 )
@@ -215,13 +214,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             )
         return rows
 
-    def _item(session: Session, user: User, item_id: int) -> ReviewItem:
-        item = review.get_item(session, item_id)
-        sheet = session.get(Sheet, item.record.serial)
-        if sheet is None or sheet.village_id not in accounts.village_ids(user):
-            raise Forbidden(f"{user.unit.name}的账号无权处理该复核项。")
-        return item
-
     def _review_out(session: Session, item: ReviewItem, label: str | None = None) -> ReviewOut:
         household = item.record.household
         crop = review.crop_of(session, item)
@@ -250,25 +242,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         reason: Annotated[str | None, Query(description="复核原因代码，如 blank、double_mark")] = None,
     ) -> list[ReviewOut]:
         """待复核的栏目（本单位），置信度低的在前。"""
-        if village:
-            accounts.require_unit(user, units.find_unit(session, village, UnitLevel.village))
-        allowed = accounts.village_ids(user)
-        lines = []
-        for line in review.queue(session, village, reason):
-            sheet = session.get(Sheet, line.item.record.serial)
-            if sheet is not None and sheet.village_id in allowed:
-                lines.append(_review_out(session, line.item, line.label))
+        lines = [
+            _review_out(session, line.item, line.label)
+            for line in accounts.review_queue(session, user, village, reason)
+        ]
         return lines
 
     @app.get("/api/v1/review/{item_id}", response_model=ReviewOut, responses=ERRORS, tags=["复核"])
     def review_item(item_id: int, session: Db, user: Caller) -> ReviewOut:
         """一个复核项：机器读数、原因、切图地址。"""
-        return _review_out(session, _item(session, user, item_id))
+        return _review_out(session, accounts.review_item(session, user, item_id))
 
     @app.get("/api/v1/review/{item_id}/crop", responses=ERRORS, tags=["复核"], response_class=FileResponse)
     def review_crop(item_id: int, session: Db, user: Caller) -> FileResponse:
         """复核项的切图（PNG）。"""
-        crop = review.crop_of(session, _item(session, user, item_id))
+        crop = review.crop_of(session, accounts.review_item(session, user, item_id))
         if not crop or not Path(crop).exists():
             raise NotFound(f"复核项 {item_id} 没有切图（该项由规则检查产生，请查看原表）。")
         return FileResponse(crop, media_type="image/png")
@@ -280,21 +268,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.post("/api/v1/review/{item_id}/accept", response_model=ReviewOut, responses=ERRORS, tags=["复核"])
     def review_accept(item_id: int, session: Db, user: Caller) -> ReviewOut:
         """确认机器读数（记入审计日志）。"""
-        item = _item(session, user, item_id)
+        item = accounts.review_item(session, user, item_id)
         review.decide(session, item, "accept", user.login)
         return _decided(session, item)
 
     @app.post("/api/v1/review/{item_id}/set", response_model=ReviewOut, responses=ERRORS, tags=["复核"])
     def review_set(item_id: int, body: SetValue, session: Db, user: Caller) -> ReviewOut:
         """改为正确的值（记入审计日志）。"""
-        item = _item(session, user, item_id)
+        item = accounts.review_item(session, user, item_id)
         review.decide(session, item, "set", user.login, review.parse_value(session, item, body.value))
         return _decided(session, item)
 
     @app.post("/api/v1/review/{item_id}/reject", response_model=ReviewOut, responses=ERRORS, tags=["复核"])
     def review_reject(item_id: int, body: Rejection, session: Db, user: Caller) -> ReviewOut:
         """驳回该读数并写明原因（记入审计日志）。"""
-        item = _item(session, user, item_id)
+        item = accounts.review_item(session, user, item_id)
         review.decide(session, item, "reject", user.login, note=body.why)
         return _decided(session, item)
 

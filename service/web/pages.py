@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from service import accounts, review, units
 from service.campaign.years import rules_of
-from service.db.models import CampaignYear, ReviewItem, Sheet, User
+from service.db.models import CampaignYear, User
 from service.errors import Forbidden, InputFileError, NotAuthenticated, NotFound, PinganError
 from service.records import reason_label
 from service.roster.export import households_in
@@ -161,22 +161,6 @@ def router(database: Callable[..., Any], limiter: LoginLimiter) -> APIRouter:
             raise NotAuthenticated("请先登录。", hint="打开 /login 登录。")
         return user
 
-    def open_items(session: Session, user: User) -> list[ReviewItem]:
-        allowed = accounts.village_ids(user)
-        found = []
-        for line in review.queue(session):
-            sheet = session.get(Sheet, line.item.record.serial)
-            if sheet is not None and sheet.village_id in allowed:
-                found.append(line.item)
-        return found
-
-    def owned(session: Session, user: User, item_id: int) -> ReviewItem:
-        item = review.get_item(session, item_id)
-        sheet = session.get(Sheet, item.record.serial)
-        if sheet is None or sheet.village_id not in accounts.village_ids(user):
-            raise Forbidden(f"{user.unit.name}的账号无权处理该复核项。")
-        return item
-
     @pages.get("/review", response_class=HTMLResponse)
     def review_screen(
         request: Request, session: Db, after: int | None = None, message: str | None = None
@@ -184,7 +168,7 @@ def router(database: Callable[..., Any], limiter: LoginLimiter) -> APIRouter:
         user = page_user(request, session)
         if user is None:
             return RedirectResponse("/login", status_code=303)
-        items = open_items(session, user)
+        items = [line.item for line in accounts.review_queue(session, user)]
         ids = [i.id for i in items]
         index = ids.index(after) + 1 if after in ids else 0
         item = items[index % len(items)] if items else None
@@ -219,7 +203,7 @@ def router(database: Callable[..., Any], limiter: LoginLimiter) -> APIRouter:
 
     @pages.get("/review/{item_id}/crop")
     def review_crop(item_id: int, request: Request, session: Db) -> Response:
-        item = owned(session, signed_in(request, session), item_id)
+        item = accounts.review_item(session, signed_in(request, session), item_id)
         crop = review.crop_of(session, item)
         if not crop or not Path(crop).exists():
             raise NotFound("该复核项没有切图（由规则检查产生，请查看原表）。")
@@ -237,7 +221,7 @@ def router(database: Callable[..., Any], limiter: LoginLimiter) -> APIRouter:
     ) -> Response:
         check_csrf(request, csrf)
         user = signed_in(request, session)
-        item = owned(session, user, item_id)
+        item = accounts.review_item(session, user, item_id)
         if action == "accept":
             review.decide(session, item, "accept", user.login)
         elif action == "set":
