@@ -175,16 +175,11 @@ def naming_template() -> Any:
     gbt9704.paragraph(doc, "{{ title }}", "标题")
     gbt9704.paragraph(doc, "", "主送")
     gbt9704.paragraph(doc, "{{ recipients }}：", "主送")
-    gbt9704.paragraph(doc, "{%p for text in body[:-1] %}", "正文")
-    gbt9704.paragraph(doc, "{{ text }}", "正文")
-    gbt9704.paragraph(doc, "{%p endfor %}", "正文")
+    gbt9704.paragraph_loop(doc, "text in body[:-1]", "{{ text }}", "正文")
     gbt9704.paragraph(doc, "{{ body[-1] }}", "正文末段")
     gbt9704.paragraph(doc, "", "署名空行")
     gbt9704.paragraph(doc, "附件：{{ attachment_title }}", "附件说明")
-    gbt9704.paragraph(doc, "", "署名空行")
-    gbt9704.paragraph(doc, "", "署名空行")
-    gbt9704.paragraph(doc, "{{ issuer }}", "署名")
-    gbt9704.paragraph(doc, "{{ date }}", "成文日期")
+    gbt9704.signature(doc)
     gbt9704.page_break(doc)
     gbt9704.paragraph(doc, "附件", "附件标识")
     gbt9704.paragraph(doc, "", "附件标识")
@@ -201,9 +196,7 @@ def notice_template() -> Any:
     doc = gbt9704.new_document()
     gbt9704.paragraph(doc, "{{ title }}", "标题")
     gbt9704.paragraph(doc, "", "主送")
-    gbt9704.paragraph(doc, "{%p for text in body %}", "正文")
-    gbt9704.paragraph(doc, "{{ text }}", "正文")
-    gbt9704.paragraph(doc, "{%p endfor %}", "正文")
+    gbt9704.paragraph_loop(doc, "text in body", "{{ text }}", "正文")
     gbt9704.roster_table(
         doc,
         ["序号", "村（社区）", "户主姓名", "称号"],
@@ -212,14 +205,9 @@ def notice_template() -> Any:
         "r in rows",
     )
     gbt9704.paragraph(doc, "", "主送")
-    gbt9704.paragraph(doc, "{%p for text in closing[:-1] %}", "正文")
-    gbt9704.paragraph(doc, "{{ text }}", "正文")
-    gbt9704.paragraph(doc, "{%p endfor %}", "正文")
+    gbt9704.paragraph_loop(doc, "text in closing[:-1]", "{{ text }}", "正文")
     gbt9704.paragraph(doc, "{{ closing[-1] }}", "正文末段")
-    gbt9704.paragraph(doc, "", "署名空行")
-    gbt9704.paragraph(doc, "", "署名空行")
-    gbt9704.paragraph(doc, "{{ issuer }}", "署名")
-    gbt9704.paragraph(doc, "{{ date }}", "成文日期")
+    gbt9704.signature(doc)
     return doc
 
 
@@ -249,8 +237,7 @@ def plaque_template() -> Any:
     )
     gbt9704.paragraph(doc, "", "主送")
     gbt9704.paragraph(doc, "{%p endfor %}", "主送")
-    gbt9704.paragraph(doc, "{{ issuer }}", "署名")
-    gbt9704.paragraph(doc, "{{ date }}", "成文日期")
+    gbt9704.signature(doc, gap_lines=0)
     return doc
 
 
@@ -261,10 +248,7 @@ def model_roster_template() -> Any:
     gbt9704.paragraph(doc, "", "主送")
     gbt9704.paragraph(doc, "填报单位（盖章）：{{ unit }}", "主送")
     gbt9704.roster_table(doc, *HOUSEHOLD_ROSTER, "r in rows")
-    gbt9704.paragraph(doc, "", "署名空行")
-    gbt9704.paragraph(doc, "", "署名空行")
-    gbt9704.paragraph(doc, "{{ issuer }}", "署名")
-    gbt9704.paragraph(doc, "{{ date }}", "成文日期")
+    gbt9704.signature(doc)
     return doc
 
 
@@ -274,9 +258,7 @@ def removal_template() -> Any:
     gbt9704.paragraph(doc, "{{ title }}", "标题")
     gbt9704.paragraph(doc, "", "主送")
     gbt9704.paragraph(doc, "{{ recipients }}：", "主送")
-    gbt9704.paragraph(doc, "{%p for text in body %}", "正文")
-    gbt9704.paragraph(doc, "{{ text }}", "正文")
-    gbt9704.paragraph(doc, "{%p endfor %}", "正文")
+    gbt9704.paragraph_loop(doc, "text in body", "{{ text }}", "正文")
     gbt9704.roster_table(
         doc,
         ["序号", "村（社区）", "户主姓名", "命名年度", "摘牌原因"],
@@ -284,10 +266,7 @@ def removal_template() -> Any:
         [12, 26, 22, 20, 76],
         "r in rows",
     )
-    gbt9704.paragraph(doc, "", "署名空行")
-    gbt9704.paragraph(doc, "", "署名空行")
-    gbt9704.paragraph(doc, "{{ issuer }}", "署名")
-    gbt9704.paragraph(doc, "{{ date }}", "成文日期")
+    gbt9704.signature(doc)
     return doc
 
 
@@ -333,9 +312,7 @@ def report_template() -> Any:
     gbt9704.paragraph(doc, "（截至{{ as_of }}）", "发文字号")
     gbt9704.paragraph(doc, "", "主送")
     gbt9704.paragraph(doc, "一、总体情况", "一级标题")
-    gbt9704.paragraph(doc, "{%p for text in overall %}", "正文")
-    gbt9704.paragraph(doc, "{{ text }}", "正文")
-    gbt9704.paragraph(doc, "{%p endfor %}", "正文")
+    gbt9704.paragraph_loop(doc, "text in overall", "{{ text }}", "正文")
     gbt9704.paragraph(doc, "二、各乡镇（街道）进展", "一级标题")
     gbt9704.roster_table(
         doc,
@@ -359,12 +336,8 @@ def report_template() -> Any:
     gbt9704.paragraph(doc, "{{ scores_text }}", "正文")
     gbt9704.paragraph(doc, "{{ scores_chart }}", "图")
     gbt9704.paragraph(doc, "四、进度滞后、建议点名通报的乡镇（街道）", "一级标题")
-    gbt9704.paragraph(doc, "{%p for text in lagging %}", "正文")
-    gbt9704.paragraph(doc, "{{ text }}", "正文")
-    gbt9704.paragraph(doc, "{%p endfor %}", "正文")
-    gbt9704.paragraph(doc, "", "署名空行")
-    gbt9704.paragraph(doc, "{{ issuer }}", "署名")
-    gbt9704.paragraph(doc, "{{ date }}", "成文日期")
+    gbt9704.paragraph_loop(doc, "text in lagging", "{{ text }}", "正文")
+    gbt9704.signature(doc, gap_lines=1)
     return doc
 
 

@@ -159,7 +159,7 @@ def object_to_notice(
     notice = milestone(session, household, year, MilestoneKind.notice)
     if notice is None or notice.until is None:
         raise NotFound(
-            f"{household.head_name}（{household.code}）{year}年尚未公示，不能登记异议。",
+            f"{household.label}{year}年尚未公示，不能登记异议。",
             hint="请先用 pingan notice post 登记公示。",
         )
     if not notice.dated <= received <= notice.until:
@@ -169,7 +169,7 @@ def object_to_notice(
         )
     if milestone(session, household, year, MilestoneKind.objection) is not None:
         raise Conflict(
-            f"{household.head_name}（{household.code}）{year}年已登记过公示异议。",
+            f"{household.label}{year}年已登记过公示异议。",
             hint="如需改为其他意见，请先用 pingan notice resolve 撤销原异议。",
         )
     if not why.strip():
@@ -199,7 +199,7 @@ def resolve_objection(session: Session, household: Household, year: int, why: st
     """Withdraw an objection found groundless after checking, with the reason (audited)."""
     entry = milestone(session, household, year, MilestoneKind.objection)
     if entry is None:
-        raise NotFound(f"{household.head_name}（{household.code}）{year}年没有登记公示异议。")
+        raise NotFound(f"{household.label}{year}年没有登记公示异议。")
     if not why.strip():
         raise InputFileError("请用 --why 写明核查结论。")
     audit.record(

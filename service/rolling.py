@@ -216,7 +216,7 @@ def find_review(session: Session, household: Household, year: int) -> TitleRevie
     ).first()
     if review is None:
         raise NotFound(
-            f"{household.head_name}（{household.code}）没有 {year} 年的复核。",
+            f"{household.label}没有 {year} 年的复核。",
             hint=f"请先用 pingan review-cycle start --year {year} 开启复核。",
         )
     return review
@@ -227,7 +227,7 @@ def mark_rectified(session: Session, household: Household, year: int, note: str,
     review = find_review(session, household, year)
     if review.state != ReviewState.rectifying.value:
         raise Conflict(
-            f"{household.head_name}（{household.code}）{year} 年的复核状态是“{ReviewState(review.state).label}”，不在限时整改中。",
+            f"{household.label}{year} 年的复核状态是“{ReviewState(review.state).label}”，不在限时整改中。",
             hint="只有限时整改中的家庭可以登记整改到位。",
         )
     if not note.strip():

@@ -55,9 +55,7 @@ def notice(
         assert period is not None
     console.print(f"公示已生成，{issued.rows} 户；公示期 {period.first} 至 {period.last}（{period.note}）。")
     for status, why in result.left_out:
-        console.print(
-            f"  未列入：{status.household.village.name} {status.household.head_name}（{status.household.code}）：{why}"
-        )
+        console.print(f"  未列入：{status.household.village.name} {status.household.label}：{why}")
     console.print(f"  DOCX：{issued.docx}")
     if issued.pdf:
         console.print(f"  PDF： {issued.pdf}")
@@ -111,9 +109,7 @@ def model_roster_(
         issued, left_out = model_roster(session, unit, year, day_option(date), out, settings(), limit, pdf)
     _written("示范户推荐花名册", issued)
     for status, why in left_out:
-        console.print(
-            f"  未列入：{status.household.village.name} {status.household.head_name}（{status.household.code}）：{why}"
-        )
+        console.print(f"  未列入：{status.household.village.name} {status.household.label}：{why}")
 
 
 @app.command("model-naming")

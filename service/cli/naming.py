@@ -44,12 +44,12 @@ def _report(result: StepResult, verb: str) -> None:
     console.print(f"{verb} {len(result.done)} 户；此前已登记 {len(result.already)} 户。")
     for status in result.done:
         h = status.household
-        console.print(f"  {h.village.name} {h.head_name}（{h.code}）总分 {status.total}")
+        console.print(f"  {h.village.name} {h.label}总分 {status.total}")
     if result.left_out:
         console.print(f"[yellow]未列入 {len(result.left_out)} 户：[/]")
         for status, why in result.left_out:
             h = status.household
-            console.print(f"  {h.village.name} {h.head_name}（{h.code}）：{why}")
+            console.print(f"  {h.village.name} {h.label}：{why}")
 
 
 @notice_app.command("post")
@@ -86,9 +86,7 @@ def object_(
     with database() as session:
         household = find_household(session, code)
         entry = object_to_notice(session, household, year, why, day_option(date), settings().actor)
-        console.print(
-            f"已登记 {household.head_name}（{household.code}）的公示异议（{chinese_date(entry.dated)}）：{entry.note}"
-        )
+        console.print(f"已登记 {household.label}的公示异议（{chinese_date(entry.dated)}）：{entry.note}")
 
 
 @notice_app.command("resolve")
@@ -101,7 +99,7 @@ def resolve(
     with database() as session:
         household = find_household(session, code)
         resolve_objection(session, household, year, why, settings().actor)
-        console.print(f"已撤销 {household.head_name}（{household.code}）的公示异议：{why}")
+        console.print(f"已撤销 {household.label}的公示异议：{why}")
 
 
 @model_app.command("recommend")

@@ -29,10 +29,10 @@ app = typer.Typer(
 def _changes(result: CycleResult) -> None:
     for review, before, after in result.changed:
         h = review.household
-        console.print(f"  {h.village.name} {h.head_name}（{h.code}）：{before} → {after}")
+        console.print(f"  {h.village.name} {h.label}：{before} → {after}")
     for review, why in result.waiting:
         h = review.household
-        console.print(f"  [yellow]待定[/] {h.village.name} {h.head_name}（{h.code}）：{why}")
+        console.print(f"  [yellow]待定[/] {h.village.name} {h.label}：{why}")
 
 
 @app.command("start")
@@ -88,7 +88,7 @@ def rectified(
     with database() as session:
         household = find_household(session, code)
         mark_rectified(session, household, year, note, settings().actor)
-        console.print(f"已登记 {household.head_name}（{household.code}）{year} 年整改到位：{note}")
+        console.print(f"已登记 {household.label}{year} 年整改到位：{note}")
 
 
 @app.command("list")

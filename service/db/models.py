@@ -90,6 +90,11 @@ class Household(Base):
         back_populates="household", order_by="Member.seq", cascade="all, delete-orphan"
     )
 
+    @property
+    def label(self) -> str:
+        """Return the household as messages name it: ``王堃（330199001001-0005）``."""
+        return f"{self.head_name}（{self.code}）"
+
 
 class Member(Base):
     """家庭成员: a member of a household other than its head."""

@@ -176,6 +176,21 @@ def paragraph(doc: Any, text: str, style: str) -> Any:
     return doc.add_paragraph(text, style=style)
 
 
+def paragraph_loop(doc: Any, loop: str, text: str, style: str) -> None:
+    """Add docxtpl's paragraph loop: one ``text`` paragraph in ``style`` for each item of ``loop``."""
+    doc.add_paragraph(f"{{%p for {loop} %}}", style=style)
+    doc.add_paragraph(text, style=style)
+    doc.add_paragraph("{%p endfor %}", style=style)
+
+
+def signature(doc: Any, gap_lines: int = 2) -> None:
+    """Add the blank lines that leave the seal its space, the 署名 and the 成文日期."""
+    for _ in range(gap_lines):
+        doc.add_paragraph("", style="署名空行")
+    doc.add_paragraph("{{ issuer }}", style="署名")
+    doc.add_paragraph("{{ date }}", style="成文日期")
+
+
 def red_header(doc: Any, header: str, number: str) -> None:
     """Add the 版头: the red 发文机关标志 35 mm below the type area's top, 发文字号 two lines below, the red rule."""
     top = doc.add_paragraph(header, style="版头")

@@ -65,9 +65,7 @@ def named_households(session: Session, township: AdminUnit, year: int) -> list[H
     if pending:
         raise Conflict(
             f"{len(pending)} 户尚有待复核的栏目，不能列入命名决定："
-            + "；".join(
-                f"{s.household.head_name}（{s.household.code}）{len(s.open_reviews)} 项" for s in pending[:20]
-            )
+            + "；".join(f"{s.household.label}{len(s.open_reviews)} 项" for s in pending[:20])
             + ("……" if len(pending) > 20 else ""),
             hint="请先用 pingan review list --village 村名 处理这些复核项。",
         )
