@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -29,14 +30,20 @@ class SerialExecutor:
 
 
 class PoolExecutor:
-    """Runs work in a pool of processes (one per core by default)."""
+    """Runs work in a pool of processes (one per core by default).
 
-    def __init__(self, workers: int | None = None) -> None:
+    ``start`` chooses how workers start; a threaded server asks for ``forkserver``, since forking
+    a process that runs threads can copy a lock some other thread holds.
+    """
+
+    def __init__(self, workers: int | None = None, start: str | None = None) -> None:
         self.workers = max(1, workers or os.cpu_count() or 1)
+        self.start = start
 
     def run(self, fn: Callable[[T], R], items: Iterable[T]) -> Iterator[R]:
         """Yield results as workers finish them; cancel the rest on the first error."""
-        with ProcessPoolExecutor(max_workers=self.workers) as pool:
+        context = multiprocessing.get_context(self.start) if self.start else None
+        with ProcessPoolExecutor(max_workers=self.workers, mp_context=context) as pool:
             pending: set[Future[R]] = {pool.submit(fn, item) for item in items}
             try:
                 while pending:
@@ -48,8 +55,8 @@ class PoolExecutor:
                     future.cancel()
 
 
-def executor_for(workers: int | None) -> Executor:
+def executor_for(workers: int | None, start: str | None = None) -> Executor:
     """Return a serial executor for one worker, a process pool otherwise."""
     if workers == 1:
         return SerialExecutor()
-    return PoolExecutor(workers)
+    return PoolExecutor(workers, start)

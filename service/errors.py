@@ -97,3 +97,17 @@ class Forbidden(PinganError):
     exit_code = 7
     http_status = 403
     code = "forbidden"
+
+
+class TooLarge(InputFileError):
+    """An upload is larger than the limit (文件过大)."""
+
+    http_status = 413
+    code = "too_large"
+
+
+class UnsupportedType(InputFileError):
+    """An upload's content is not a kind accepted here, whatever its name says (格式不符)."""
+
+    http_status = 415
+    code = "unsupported_type"

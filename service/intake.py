@@ -45,6 +45,17 @@ class IngestReport:
     reviews: int = 0
     rejected: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
+    file_ids: list[int] = field(default_factory=list)
+
+    def summary(self) -> str:
+        """Return the one-line account of the batch: files, pages and what became of them."""
+        outcome = self.outcomes
+        return (
+            f"共 {self.files} 个文件（新收 {self.new_files} 个），本次识读 {self.pages} 页"
+            + (f"（另有 {self.already} 页此前已入库，未重复计算）" if self.already else "")
+            + f"：入档 {outcome['applied']} 页，与已有相同 {outcome['duplicate']} 页，与已有不同 {outcome['conflict']} 页，"
+            f"无法识读或拒收 {outcome['rejected']} 页；新建档案 {self.records_created} 份，新增复核项 {self.reviews} 个。"
+        )
 
 
 def collect(paths: Iterable[Path]) -> tuple[list[Path], list[str]]:
@@ -153,6 +164,7 @@ def ingest(
     for path in files:
         row, new = store_file(session, settings, path, actor)
         report.new_files += new
+        report.file_ids.append(row.id)
         stored = settings.data_dir / row.stored
         done = set(session.scalars(select(ScanPage.page_index).where(ScanPage.file_id == row.id)))
         if stored.suffix == ".docx":

@@ -66,6 +66,17 @@ class Settings(BaseSettings):
         default=False, description="会话 Cookie 只经 HTTPS 发送（放在 HTTPS 反向代理之后时打开）"
     )
     max_roster_rows: int = Field(default=200_000, gt=0, description="花名册行数上限")
+    max_upload_bytes: int = Field(
+        default=300 * 1024 * 1024, gt=0, description="网页或接口上传的单个文件大小上限"
+    )
+    max_request_bytes: int = Field(
+        default=1024 * 1024 * 1024, gt=0, description="一次上传请求的总大小上限（多个文件合计）"
+    )
+    max_upload_files: int = Field(default=200, gt=0, description="一次上传的文件数上限")
+    job_threads: int = Field(default=1, ge=1, le=16, description="服务中同时运行的后台任务数")
+    job_workers: int | None = Field(
+        default=None, ge=1, le=64, description="每个后台任务识读、印制所用的进程数；默认每个 CPU 核一个"
+    )
 
     @field_validator("secret_key")
     @classmethod

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import Literal
+
 from pydantic import BaseModel, Field
 
 from service.db.models import Household, Role
@@ -153,3 +156,135 @@ class AuditOut(BaseModel):
     old: dict[str, object] | None
     new: dict[str, object] | None
     source: str | None
+
+
+class JobFile(BaseModel):
+    """A file a job wrote, with where to download it."""
+
+    name: str
+    size: int
+    url: str
+
+
+class JobOut(BaseModel):
+    """A background job: its state, progress and, once done, its summary and files."""
+
+    id: str
+    kind: str
+    kind_label: str = Field(description="任务种类")
+    state: str = Field(description="queued、running、done 或 failed")
+    state_label: str
+    stage: str = Field(description="当前步骤")
+    done: int
+    total: int = Field(description="总量（0 表示未知）")
+    unit_word: str = Field(description="计量单位，如 页、份")
+    percent: float | None = Field(description="完成百分比（总量未知时为空）")
+    unit: str = Field(description="任务所属单位")
+    actor: str
+    created_at: str
+    seconds: float | None = Field(description="已用时间（秒）")
+    summary: list[str] = Field(description="结果说明")
+    error: str | None
+    hint: str | None
+    files: list[JobFile]
+
+
+class FormsIn(BaseModel):
+    """What to print: 评分表 (score) or 申报审批表 (application) for a village or a township."""
+
+    form: Literal["score", "application"]
+    year: int = Field(ge=2000, le=2100)
+    village: str | None = Field(default=None, description="村（社区）；与 township 二选一")
+    township: str | None = Field(default=None, description="乡镇（街道）：为其下每个村各印一个文件")
+    blank: int | None = Field(default=None, ge=1, le=5000, description="印制 N 份编号的空白表（须按村）")
+    format: Literal["pdf", "docx"] = "pdf"
+
+
+class DocumentIn(BaseModel):
+    """Which official document to write, for which unit and year."""
+
+    document: Literal[
+        "naming", "notice", "model-roster", "plaques", "removal", "model-naming", "quotas", "report"
+    ]
+    year: int = Field(ge=2000, le=2100)
+    village: str | None = Field(default=None, description="村（社区），张榜公示可按村")
+    township: str | None = Field(default=None, description="乡镇（街道）")
+    number: str | None = Field(default=None, max_length=40, description="发文字号，命名决定必填")
+    date: dt.date | None = Field(default=None, description="成文日期、公示开始日期或统计截至日期；默认今天")
+    limit: int | None = Field(default=None, ge=1, le=100000, description="示范户推荐户数上限")
+    pdf: bool = Field(default=True, description="同时生成 PDF")
+
+
+class FieldOut(BaseModel):
+    """One field of a read page."""
+
+    name: str
+    label: str
+    value: object | None
+    status: str
+    reason: str | None
+    confidence: float
+
+
+class PageOut(BaseModel):
+    """One ingested page and what the reader made of it (fields only for the caller's households)."""
+
+    id: int
+    file: str
+    page: int = Field(description="文件中的页码（从 1 起）")
+    ok: bool
+    outcome: str
+    error: str | None
+    hint: str | None
+    serial: str | None
+    household: str | None
+    fields: list[FieldOut]
+
+
+class RecordOut(BaseModel):
+    """One record (档案) of a household: a form's values as they stand after review."""
+
+    serial: str
+    kind: str
+    year: int
+    values: dict[str, object]
+    open_reviews: int
+
+
+class QuotaOut(BaseModel):
+    """A township's quotas beside its registered households."""
+
+    township: str
+    total_households: int | None
+    registered: int
+    family_quota: int | None
+    model_quota: int | None
+
+
+class CampaignOut(BaseModel):
+    """A campaign year's rules and quotas."""
+
+    year: int
+    rules: dict[str, object]
+    quotas: list[QuotaOut]
+
+
+class RulesChange(BaseModel):
+    """Rules of a year to change (only what is given)."""
+
+    pass_mark: int | None = Field(default=None, ge=0, le=100)
+    model_mark: int | None = Field(default=None, ge=0, le=100)
+    veto_items: list[int] | None = None
+    veto_floor: int | None = Field(default=None, ge=1, le=100)
+    participation_target: float | None = Field(default=None, gt=0, le=1)
+    notice_working_days: int | None = Field(default=None, ge=1, le=30)
+    review_cycle_years: int | None = Field(default=None, ge=1, le=5)
+    rectification_days: int | None = Field(default=None, ge=1, le=365)
+    report_deadline: dt.date | None = None
+
+
+class Changed(BaseModel):
+    """What a change did: old and new values of what changed."""
+
+    old: dict[str, object]
+    new: dict[str, object]

@@ -50,10 +50,7 @@ def import_(
                 console.print(f"[yellow]提示：[/]{note}")
             for unit in report.new_units:
                 console.print(f"新增单位：{unit}")
-            console.print(
-                f"{path.name}：共 {report.rows} 行；新增 {report.created} 户，更新 {report.updated} 户，"
-                f"未变 {report.unchanged} 户，拒收 {len(report.rejected)} 行。"
-            )
+            console.print(report.summary())
             if report.rejected:
                 for problem in report.problems:
                     console.print(f"  {problem}", markup=False, soft_wrap=True)

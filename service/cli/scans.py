@@ -123,14 +123,7 @@ def ingest_command(
     config = settings()
     with database() as session, RichProgress(console) as progress:
         report = ingest(session, config, paths, config.actor, year, executor_for(workers), progress)
-    outcome = report.outcomes
-    console.print(
-        f"共 {report.files} 个文件（新收 {report.new_files} 个），本次识读 {report.pages} 页"
-        + (f"（另有 {report.already} 页此前已入库，未重复计算）" if report.already else "")
-        + f"：入档 {outcome['applied']} 页，与已有相同 {outcome['duplicate']} 页，与已有不同 {outcome['conflict']} 页，"
-        f"无法识读或拒收 {outcome['rejected']} 页；新建档案 {report.records_created} 份，新增复核项 {report.reviews} 个。",
-        soft_wrap=True,
-    )
+    console.print(report.summary(), soft_wrap=True)
     for skipped in report.skipped:
         console.print(f"[yellow]跳过非扫描文件：[/]{skipped}", soft_wrap=True)
     for rejected in report.rejected:

@@ -490,3 +490,50 @@ class ApiToken(Base):
     revoked: Mapped[bool] = mapped_column(Boolean, default=False)
 
     user: Mapped[User] = relationship()
+
+
+class JobState(enum.StrEnum):
+    """Where a job (后台任务) is: waiting, running, done or failed."""
+
+    queued = "queued"
+    running = "running"
+    done = "done"
+    failed = "failed"
+
+    @property
+    def label(self) -> str:
+        """Return the state in Chinese."""
+        return {"queued": "排队中", "running": "进行中", "done": "已完成", "failed": "失败"}[self.value]
+
+
+class Job(Base):
+    """后台任务: long work (a roster import, a print run, a scan batch, a document) off the request.
+
+    It belongs to the unit it works on (whoever may see that unit may see the job) and keeps its
+    progress, its result and the files it wrote in its own folder under the data directory.
+    """
+
+    __tablename__ = "job"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32), index=True)
+    params: Mapped[dict[str, Any]] = mapped_column(JSON)
+    state: Mapped[JobState] = mapped_column(
+        Enum(JobState, native_enum=False, length=16), default=JobState.queued, index=True
+    )
+    unit_id: Mapped[int] = mapped_column(ForeignKey("admin_unit.id"), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"), index=True)
+    actor: Mapped[str] = mapped_column(String(64))
+    stage: Mapped[str] = mapped_column(String(64), default="")
+    done: Mapped[int] = mapped_column(Integer, default=0)
+    total: Mapped[int] = mapped_column(Integer, default=0)
+    unit_word: Mapped[str] = mapped_column(String(8), default="")
+    result: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    error: Mapped[str | None] = mapped_column(Text)
+    hint: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    started_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+    unit: Mapped[AdminUnit] = relationship()
+    user: Mapped[User | None] = relationship()

@@ -95,6 +95,13 @@ class ImportReport:
         """Reject a whole row for one problem in one of its columns."""
         self.rejected.append((raw, [RowProblem(raw.sheet, raw.row, _column_label(raw, field_name), message)]))
 
+    def summary(self) -> str:
+        """Return the one-line account of the file: rows, created, updated, unchanged, refused."""
+        return (
+            f"{self.file.name}：共 {self.rows} 行；新增 {self.created} 户，更新 {self.updated} 户，"
+            f"未变 {self.unchanged} 户，拒收 {len(self.rejected)} 行。"
+        )
+
     @property
     def problems(self) -> list[RowProblem]:
         """Return every problem of every rejected row, in file order."""
@@ -226,9 +233,19 @@ class RosterImporter:
         township: str | None = None,
         village: str | None = None,
         year: int | None = None,
+        scope: AdminUnit | None = None,
     ) -> ImportReport:
-        """Validate the whole file, then write it (or refuse it) in the caller's transaction."""
+        """Validate the whole file, then write it (or refuse it) in the caller's transaction.
+
+        With ``scope`` (a clerk's own township or village), rows of any other unit are refused and
+        a file without 乡镇 or 村 columns is taken to be the scope's.
+        """
         district = units.get_district(self.session)
+        if scope is not None and scope.level != UnitLevel.district:
+            place = [scope.parent, scope] if scope.level == UnitLevel.village and scope.parent else [scope]
+            township = township or place[0].name
+            if len(place) == 2:
+                village = village or scope.name
         required = (
             ["head_name"]
             + (["township"] if township is None else [])
@@ -237,6 +254,8 @@ class RosterImporter:
         roster = read_roster(path, max_bytes=max_bytes, max_rows=max_rows, required=required)
         report = ImportReport(file=path, rows=len(roster.rows), notes=list(roster.notes))
         valid = self._validate(roster, report, township, village)
+        if scope is not None:
+            valid = self._within(scope, valid, report)
         valid = self._match(district, valid, report)
         sheet_order = {name: i for i, name in enumerate(roster.headers)}
         report.rejected.sort(key=lambda item: (sheet_order[item[0].sheet], item[0].row))
@@ -291,6 +310,30 @@ class RosterImporter:
             seen[key] = raw
             valid.append((result, None))
         return valid
+
+    def _within(
+        self, scope: AdminUnit, rows: list[tuple[HouseholdRow, Household | None]], report: ImportReport
+    ) -> list[tuple[HouseholdRow, Household | None]]:
+        """Refuse the rows of units outside ``scope``."""
+        if scope.level == UnitLevel.district:
+            return rows
+        kept = []
+        for row, found in rows:
+            if scope.level == UnitLevel.township:
+                inside, field_name = row.township == scope.name, "township"
+            else:
+                township = scope.parent.name if scope.parent else ""
+                inside = row.township == township and row.village == scope.name
+                field_name = "township" if row.township != township else "village"
+            if inside:
+                kept.append((row, found))
+            else:
+                report.reject(
+                    row.raw,
+                    field_name,
+                    f"“{row.township}{row.village}”不属于{scope.name}；本账号只能导入{scope.name}的户",
+                )
+        return kept
 
     def _match(
         self, district: AdminUnit, rows: list[tuple[HouseholdRow, Household | None]], report: ImportReport

@@ -1,246 +1,187 @@
-"""Pages of the workbench (网页): login, logout and the progress dashboard.
+"""Pages of the workbench (网页): login, logout, the progress dashboard and the review screen.
 
 Sessions are signed cookies (HttpOnly, SameSite=Lax) holding the user id and a CSRF token that
 every form posts back; logins are rate-limited per address and login name.
 (No ``from __future__ import annotations`` here: FastAPI reads the route signatures at run time.)
 """
 
-import html
-import secrets
-import time
-from collections import deque
-from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
-from fastapi.templating import Jinja2Templates
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from service import accounts, review, units
+from service.api.deps import Db
 from service.campaign.years import rules_of
-from service.db.models import CampaignYear, User
-from service.errors import Forbidden, InputFileError, NotAuthenticated, NotFound, PinganError
+from service.db.models import CampaignYear
+from service.errors import InputFileError, NotAuthenticated, NotFound
 from service.records import reason_label
 from service.roster.export import households_in
 from service.status import Step, statuses
+from service.web.session import TEMPLATES, LoginLimiter, check_csrf, csrf_token, page_user, signed_in
 
-TEMPLATES = Jinja2Templates(directory=str(Path(__file__).with_name("templates")))
-
-
-class LoginLimiter:
-    """At most ``attempts`` failed logins per address and login name within ``window`` seconds."""
-
-    def __init__(self, attempts: int = 5, window: float = 300.0) -> None:
-        self.attempts, self.window = attempts, window
-        self._failures: dict[tuple[str, str], deque[float]] = {}
-
-    def blocked(self, address: str, login: str) -> bool:
-        """Whether this address may not try this login name again yet."""
-        recent = self._failures.get((address, login))
-        now = time.monotonic()
-        while recent and now - recent[0] > self.window:
-            recent.popleft()
-        return recent is not None and len(recent) >= self.attempts
-
-    def failed(self, address: str, login: str) -> None:
-        """Count one failed attempt."""
-        self._failures.setdefault((address, login), deque()).append(time.monotonic())
-
-    def succeeded(self, address: str, login: str) -> None:
-        """Forget the failures once the right password is given."""
-        self._failures.pop((address, login), None)
+router = APIRouter(include_in_schema=False)
 
 
-def csrf_token(request: Request) -> str:
-    """Return the session's CSRF token, creating it on first use."""
-    token = request.session.get("csrf")
-    if not token:
-        token = secrets.token_urlsafe(24)
-        request.session["csrf"] = token
-    return str(token)
+@router.get("/login", response_class=HTMLResponse)
+def login_form(request: Request) -> Response:
+    """Show the login form."""
+    return TEMPLATES.TemplateResponse(request, "login.html", {"csrf": csrf_token(request), "user": None})
 
 
-def check_csrf(request: Request, sent: str) -> None:
-    """Refuse a form whose CSRF token is not this session's."""
-    if not sent or not secrets.compare_digest(sent, str(request.session.get("csrf", ""))):
-        raise Forbidden("表单已过期或来源不明，请刷新页面后重试。")
+@router.post("/login", response_class=HTMLResponse)
+def login(
+    request: Request,
+    session: Db,
+    login: Annotated[str, Form()],
+    password: Annotated[str, Form()],
+    csrf: Annotated[str, Form()] = "",
+) -> Response:
+    """Check a login and start a session (rate-limited)."""
+    check_csrf(request, csrf)
+    address = request.client.host if request.client else "?"
+    context = {"csrf": csrf_token(request), "user": None, "login": login}
+    limiter: LoginLimiter = request.app.state.login_limiter
+    if limiter.blocked(address, login):
+        context["error"] = "登录失败次数过多，请 5 分钟后再试。"
+        return TEMPLATES.TemplateResponse(request, "login.html", context, status_code=429)
+    try:
+        user = accounts.authenticate(session, login, password)
+    except NotAuthenticated as exc:
+        limiter.failed(address, login)
+        context["error"] = exc.message
+        return TEMPLATES.TemplateResponse(request, "login.html", context, status_code=401)
+    limiter.succeeded(address, login)
+    request.session.clear()
+    request.session["user"] = user.id
+    csrf_token(request)
+    return RedirectResponse("/", status_code=303)
 
 
-def router(database: Callable[..., Any], limiter: LoginLimiter) -> APIRouter:
-    """Build the page routes on the app's session dependency."""
-    pages = APIRouter(include_in_schema=False)
-    Db = Annotated[Session, Depends(database)]
+@router.post("/logout")
+def logout(request: Request, csrf: Annotated[str, Form()] = "") -> Response:
+    """End the session."""
+    check_csrf(request, csrf)
+    request.session.clear()
+    return RedirectResponse("/login", status_code=303)
 
-    def page_user(request: Request, session: Session) -> User | None:
-        user_id = request.session.get("user")
-        user = session.get(User, user_id) if user_id else None
-        return user if user is not None and user.active else None
 
-    @pages.get("/login", response_class=HTMLResponse)
-    def login_form(request: Request) -> Response:
-        return TEMPLATES.TemplateResponse(request, "login.html", {"csrf": csrf_token(request), "user": None})
-
-    @pages.post("/login", response_class=HTMLResponse)
-    def login(
-        request: Request,
-        session: Db,
-        login: Annotated[str, Form()],
-        password: Annotated[str, Form()],
-        csrf: Annotated[str, Form()] = "",
-    ) -> Response:
-        check_csrf(request, csrf)
-        address = request.client.host if request.client else "?"
-        context = {"csrf": csrf_token(request), "user": None, "login": login}
-        if limiter.blocked(address, login):
-            context["error"] = "登录失败次数过多，请 5 分钟后再试。"
-            return TEMPLATES.TemplateResponse(request, "login.html", context, status_code=429)
-        try:
-            user = accounts.authenticate(session, login, password)
-        except NotAuthenticated as exc:
-            limiter.failed(address, login)
-            context["error"] = exc.message
-            return TEMPLATES.TemplateResponse(request, "login.html", context, status_code=401)
-        limiter.succeeded(address, login)
-        request.session.clear()
-        request.session["user"] = user.id
-        csrf_token(request)
-        return RedirectResponse("/", status_code=303)
-
-    @pages.post("/logout")
-    def logout(request: Request, csrf: Annotated[str, Form()] = "") -> Response:
-        check_csrf(request, csrf)
-        request.session.clear()
+@router.get("/", response_class=HTMLResponse)
+def dashboard(request: Request, session: Db, year: int | None = None) -> Response:
+    """Show the progress of the user's villages and townships."""
+    user = page_user(request, session)
+    if user is None:
         return RedirectResponse("/login", status_code=303)
-
-    @pages.get("/", response_class=HTMLResponse)
-    def dashboard(request: Request, session: Db, year: int | None = None) -> Response:
-        user = page_user(request, session)
-        if user is None:
-            return RedirectResponse("/login", status_code=303)
-        campaign = (
-            session.get(CampaignYear, year)
-            if year
-            else session.scalars(select(CampaignYear).order_by(CampaignYear.year.desc())).first()
-        )
-        rows = []
-        if campaign is not None:
-            rules = rules_of(campaign)
-            for village in units.villages_of(user.unit):
-                found = statuses(session, households_in(session, village), campaign.year, rules)
-                scored = sum(1 for s in found if s.step >= Step.scored)
-                rows.append(
-                    {
-                        "township": village.parent.name if village.parent else "",
-                        "village": village.name,
-                        "registered": len(found),
-                        "scored": scored,
-                        "participation": round(100 * scored / len(found), 1) if found else 0,
-                        "named": sum(1 for s in found if s.step >= Step.named and not s.rejected),
-                        "rejected": sum(1 for s in found if s.rejected),
-                        "with_open_reviews": sum(1 for s in found if s.open_reviews),
-                    }
-                )
-        return TEMPLATES.TemplateResponse(
-            request,
-            "dashboard.html",
-            {
-                "user": user,
-                "csrf": csrf_token(request),
-                "unit": user.unit.name,
-                "year": campaign.year if campaign else year,
-                "rows": rows,
-            },
-        )
-
-    def signed_in(request: Request, session: Session) -> User:
-        user = page_user(request, session)
-        if user is None:
-            raise NotAuthenticated("请先登录。", hint="打开 /login 登录。")
-        return user
-
-    @pages.get("/review", response_class=HTMLResponse)
-    def review_screen(
-        request: Request, session: Db, after: int | None = None, message: str | None = None
-    ) -> Response:
-        user = page_user(request, session)
-        if user is None:
-            return RedirectResponse("/login", status_code=303)
-        items = [line.item for line in accounts.review_queue(session, user)]
-        ids = [i.id for i in items]
-        index = ids.index(after) + 1 if after in ids else 0
-        item = items[index % len(items)] if items else None
-        context: dict[str, Any] = {
+    campaign = (
+        session.get(CampaignYear, year)
+        if year
+        else session.scalars(select(CampaignYear).order_by(CampaignYear.year.desc())).first()
+    )
+    rows = []
+    if campaign is not None:
+        rules = rules_of(campaign)
+        for village in units.villages_of(user.unit):
+            found = statuses(session, households_in(session, village), campaign.year, rules)
+            scored = sum(1 for s in found if s.step >= Step.scored)
+            rows.append(
+                {
+                    "township": village.parent.name if village.parent else "",
+                    "village": village.name,
+                    "registered": len(found),
+                    "scored": scored,
+                    "participation": round(100 * scored / len(found), 1) if found else 0,
+                    "named": sum(1 for s in found if s.step >= Step.named and not s.rejected),
+                    "rejected": sum(1 for s in found if s.rejected),
+                    "with_open_reviews": sum(1 for s in found if s.open_reviews),
+                }
+            )
+    return TEMPLATES.TemplateResponse(
+        request,
+        "dashboard.html",
+        {
             "user": user,
             "csrf": csrf_token(request),
-            "remaining": len(items),
-            "message": message,
-        }
-        if item is not None:
-            household = item.record.household
-            context.update(
-                item={
-                    "id": item.id,
-                    "label": review.field_label(session, item),
-                    "serial": item.record.serial,
-                    "head_name": household.head_name if household else None,
-                    "village": household.village.name if household else None,
-                    "reason_label": reason_label(item.reason),
-                    "detail": item.detail,
-                    "confidence": item.confidence,
-                    "crop_url": crop
-                    if (crop := review.crop_of(session, item)) and Path(crop).exists()
-                    else None,
-                },
-                shown={True: "有", False: "无", None: "空"}.get(item.read_value, str(item.read_value))
-                if isinstance(item.read_value, bool | None)
-                else str(item.read_value),
-                next_id=len(items) > 1,
-            )
-        return TEMPLATES.TemplateResponse(request, "review.html", context)
-
-    @pages.get("/review/{item_id}/crop")
-    def review_crop(item_id: int, request: Request, session: Db) -> Response:
-        item = accounts.review_item(session, signed_in(request, session), item_id)
-        crop = review.crop_of(session, item)
-        if not crop or not Path(crop).exists():
-            raise NotFound("该复核项没有切图（由规则检查产生，请查看原表）。")
-        return FileResponse(crop, media_type="image/png")
-
-    @pages.post("/review/{item_id}")
-    def review_decide(
-        item_id: int,
-        request: Request,
-        session: Db,
-        action: Annotated[str, Form()],
-        csrf: Annotated[str, Form()] = "",
-        value: Annotated[str, Form()] = "",
-        why: Annotated[str, Form()] = "",
-    ) -> Response:
-        check_csrf(request, csrf)
-        user = signed_in(request, session)
-        item = accounts.review_item(session, user, item_id)
-        if action == "accept":
-            review.decide(session, item, "accept", user.login)
-        elif action == "set":
-            review.decide(session, item, "set", user.login, review.parse_value(session, item, value))
-        elif action == "reject":
-            if not why.strip():
-                raise InputFileError("驳回请写明原因。")
-            review.decide(session, item, "reject", user.login, note=why.strip())
-        else:
-            raise InputFileError(f"不认识的操作“{action}”。")
-        return RedirectResponse(f"/review?after={item_id}&message=复核项 {item_id} 已处理", status_code=303)
-
-    return pages
-
-
-def page_error(request: Request, exc: PinganError) -> Response:
-    """Show a domain error on a page in Chinese (the API keeps its JSON)."""
-    body = (
-        "<!doctype html><html lang='zh-CN'><meta charset='utf-8'><title>出错了</title>"
-        f"<p>{html.escape(exc.message)}</p><p>{html.escape(exc.hint or '')}</p><p><a href='/'>返回</a></p></html>"
+            "unit": user.unit.name,
+            "year": campaign.year if campaign else year,
+            "rows": rows,
+        },
     )
-    return HTMLResponse(body, status_code=exc.http_status)
+
+
+@router.get("/review", response_class=HTMLResponse)
+def review_screen(
+    request: Request, session: Db, after: int | None = None, message: str | None = None
+) -> Response:
+    """Show the next open review item, keyboard-driven."""
+    user = page_user(request, session)
+    if user is None:
+        return RedirectResponse("/login", status_code=303)
+    items = [line.item for line in accounts.review_queue(session, user)]
+    ids = [i.id for i in items]
+    index = ids.index(after) + 1 if after in ids else 0
+    item = items[index % len(items)] if items else None
+    context: dict[str, Any] = {
+        "user": user,
+        "csrf": csrf_token(request),
+        "remaining": len(items),
+        "message": message,
+    }
+    if item is not None:
+        household = item.record.household
+        context.update(
+            item={
+                "id": item.id,
+                "label": review.field_label(session, item),
+                "serial": item.record.serial,
+                "head_name": household.head_name if household else None,
+                "village": household.village.name if household else None,
+                "reason_label": reason_label(item.reason),
+                "detail": item.detail,
+                "confidence": item.confidence,
+                "crop_url": crop if (crop := review.crop_of(session, item)) and Path(crop).exists() else None,
+            },
+            shown={True: "有", False: "无", None: "空"}.get(item.read_value, str(item.read_value))
+            if isinstance(item.read_value, bool | None)
+            else str(item.read_value),
+            next_id=len(items) > 1,
+        )
+    return TEMPLATES.TemplateResponse(request, "review.html", context)
+
+
+@router.get("/review/{item_id}/crop")
+def review_crop(item_id: int, request: Request, session: Db) -> Response:
+    """Send a review item's crop image."""
+    item = accounts.review_item(session, signed_in(request, session), item_id)
+    crop = review.crop_of(session, item)
+    if not crop or not Path(crop).exists():
+        raise NotFound("该复核项没有切图（由规则检查产生，请查看原表）。")
+    return FileResponse(crop, media_type="image/png")
+
+
+@router.post("/review/{item_id}")
+def review_decide(
+    item_id: int,
+    request: Request,
+    session: Db,
+    action: Annotated[str, Form()],
+    csrf: Annotated[str, Form()] = "",
+    value: Annotated[str, Form()] = "",
+    why: Annotated[str, Form()] = "",
+) -> Response:
+    """Accept, set or reject a review item."""
+    check_csrf(request, csrf)
+    user = signed_in(request, session)
+    item = accounts.review_item(session, user, item_id)
+    if action == "accept":
+        review.decide(session, item, "accept", user.login)
+    elif action == "set":
+        review.decide(session, item, "set", user.login, review.parse_value(session, item, value))
+    elif action == "reject":
+        if not why.strip():
+            raise InputFileError("驳回请写明原因。")
+        review.decide(session, item, "reject", user.login, note=why.strip())
+    else:
+        raise InputFileError(f"不认识的操作“{action}”。")
+    return RedirectResponse(f"/review?after={item_id}&message=复核项 {item_id} 已处理", status_code=303)
