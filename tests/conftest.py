@@ -6,6 +6,7 @@ import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine, select
@@ -167,3 +168,65 @@ def named(printed: Callable[..., CliResult], printed_db: Session) -> list[Househ
             == Step.named
         )
     return households
+
+
+Cli = Callable[..., CliResult]
+PASSWORD = "correct-horse-battery"
+
+
+def add_user(cli: Cli, monkeypatch: pytest.MonkeyPatch, login: str, role: str, unit: str | None) -> str:
+    """Add an account through the CLI and return a fresh API token for it."""
+    import io
+
+    monkeypatch.setattr("sys.stdin", io.StringIO(PASSWORD + "\n"))
+    args = ["users", "add", login, "--role", role, "--name", login, "--password-stdin"]
+    added = cli(*args, *(["--unit", unit] if unit else []))
+    assert added.code == 0, added.err
+    token = cli("users", "token", login, "--label", "测试").out.split()[0]
+    assert token.startswith("pa_")
+    return token
+
+
+def auth(token: str) -> dict[str, str]:
+    """Return the header that carries an API token."""
+    return {"Authorization": f"Bearer {token}"}
+
+
+@dataclass
+class Api:
+    """The app under test, its client and a token per role (district, township, village)."""
+
+    client: Any
+    tokens: dict[str, str]
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter((self.client, self.tokens))
+
+    def headers(self, role: str) -> dict[str, str]:
+        """Return the auth header of one role's account."""
+        return auth(self.tokens[role])
+
+    def finished(self, job: dict[str, Any], role: str = "district", timeout: float = 300) -> dict[str, Any]:
+        """Wait for a job to end and return it as the API shows it."""
+        self.client.app.state.runner.wait(job["id"], timeout)
+        shown: dict[str, Any] = self.client.get(
+            f"/api/v1/jobs/{job['id']}", headers=self.headers(role)
+        ).json()
+        return shown
+
+
+@pytest.fixture
+def api(printed: Cli, monkeypatch: pytest.MonkeyPatch) -> Api:
+    """The app on the demo's first steps, with a district, a township and a village account."""
+    from fastapi.testclient import TestClient
+
+    from service.api.app import create_app
+
+    monkeypatch.setenv("PINGAN_JOB_WORKERS", "1")
+    get_settings.cache_clear()
+    tokens = {
+        "district": add_user(printed, monkeypatch, "qinghe", "district", None),
+        "township": add_user(printed, monkeypatch, "chengguan", "township", "城关镇"),
+        "village": add_user(printed, monkeypatch, "nanguan", "village", "南关村"),
+    }
+    return Api(TestClient(create_app(get_settings())), tokens)

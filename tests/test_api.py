@@ -2,62 +2,27 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from service.api.app import create_app
 from service.db.models import Household
 from service.settings import get_settings
-from tests.conftest import CliResult
-
-Cli = Callable[..., CliResult]
-PASSWORD = "correct-horse-battery"
+from tests.conftest import PASSWORD, Api, Cli, CliResult, add_user, auth
 
 
-def _user(cli: Cli, monkeypatch: pytest.MonkeyPatch, login: str, role: str, unit: str | None) -> str:
-    import io
-
-    monkeypatch.setattr("sys.stdin", io.StringIO(PASSWORD + "\n"))
-    args = ["users", "add", login, "--role", role, "--name", login, "--password-stdin"]
-    added = cli(*args, *(["--unit", unit] if unit else []))
-    assert added.code == 0, added.err
-    token = cli("users", "token", login, "--label", "测试").out.split()[0]
-    assert token.startswith("pa_")
-    return token
-
-
-@pytest.fixture
-def api(printed: Cli, monkeypatch: pytest.MonkeyPatch) -> tuple[TestClient, dict[str, str]]:
-    """The app on the demo's first steps, with a district, a township and a village account."""
-    tokens = {
-        "district": _user(printed, monkeypatch, "qinghe", "district", None),
-        "township": _user(printed, monkeypatch, "chengguan", "township", "城关镇"),
-        "village": _user(printed, monkeypatch, "nanguan", "village", "南关村"),
-    }
-    return TestClient(create_app(get_settings())), tokens
-
-
-def _auth(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
-
-
-def test_tokens_are_required_and_checked(api: tuple[TestClient, dict[str, str]], printed: Cli) -> None:
+def test_tokens_are_required_and_checked(api: Api, printed: Cli) -> None:
     client, tokens = api
     for headers in ({}, {"Authorization": "Bearer pa_forged"}, {"Authorization": "Basic x"}):
         answer = client.get("/api/v1/me", headers=headers)
         assert answer.status_code == 401 and answer.json()["code"] == "not_authenticated"
-    me = client.get("/api/v1/me", headers=_auth(tokens["township"])).json()
+    me = client.get("/api/v1/me", headers=auth(tokens["township"])).json()
     assert me == {"login": "chengguan", "name": "chengguan", "role": "township", "unit": "城关镇"}
     assert printed("users", "disable", "chengguan").code == 0
-    assert client.get("/api/v1/me", headers=_auth(tokens["township"])).status_code == 401
+    assert client.get("/api/v1/me", headers=auth(tokens["township"])).status_code == 401
 
 
-def test_every_route_keeps_to_the_callers_units(
-    api: tuple[TestClient, dict[str, str]], printed_db: Session
-) -> None:
+def test_every_route_keeps_to_the_callers_units(api: Api, printed_db: Session) -> None:
     from sqlalchemy import select
 
     client, tokens = api
@@ -65,7 +30,7 @@ def test_every_route_keeps_to_the_callers_units(
     own = printed_db.scalars(select(Household).where(Household.village.has(name="南关村"))).first()
     far = printed_db.scalars(select(Household).where(Household.village.has(name="东湖社区"))).first()
     assert other and own and far
-    village, township, district = (_auth(tokens[k]) for k in ("village", "township", "district"))
+    village, township, district = (auth(tokens[k]) for k in ("village", "township", "district"))
     # units
     assert [u["name"] for u in client.get("/api/v1/units", headers=village).json()] == ["南关村"]
     assert {u["name"] for u in client.get("/api/v1/units", headers=township).json()} == {
@@ -115,7 +80,7 @@ def test_every_route_keeps_to_the_callers_units(
     assert client.get("/api/v1/status", params={"year": 1999}, headers=district).status_code == 404
 
 
-def test_health_reports_the_database_and_tools(api: tuple[TestClient, dict[str, str]]) -> None:
+def test_health_reports_the_database_and_tools(api: Api) -> None:
     client, _ = api
     health = client.get("/health").json()
     assert health["database_current"] is True and health["ok"] is True
@@ -153,7 +118,7 @@ def test_accounts_are_validated(printed: Cli, monkeypatch: pytest.MonkeyPatch) -
 
 
 def test_the_review_queue_over_http(
-    api: tuple[TestClient, dict[str, str]], printed: Cli, monkeypatch: pytest.MonkeyPatch, printed_db: Session
+    api: Api, printed: Cli, monkeypatch: pytest.MonkeyPatch, printed_db: Session
 ) -> None:
     from sqlalchemy import select
 
@@ -162,8 +127,8 @@ def test_the_review_queue_over_http(
 
     assert printed("scans", "ingest", SAMPLES / "scans", "--workers", "1").code == 0
     client, tokens = api
-    other = _auth(_user(printed, monkeypatch, "beijie", "village", "北街社区"))
-    village, township = _auth(tokens["village"]), _auth(tokens["township"])
+    other = auth(add_user(printed, monkeypatch, "beijie", "village", "北街社区"))
+    village, township = auth(tokens["village"]), auth(tokens["township"])
     queue = client.get("/api/v1/review", headers=village).json()
     assert queue and {item["village"] for item in queue if item["village"]} == {"南关村"}
     assert [i["confidence"] for i in queue] == sorted(i["confidence"] for i in queue)  # lowest first
@@ -209,14 +174,14 @@ def test_the_review_queue_over_http(
     assert actors == {"nanguan", "chengguan"}
 
 
-def test_the_audit_log_is_for_the_district(api: tuple[TestClient, dict[str, str]]) -> None:
+def test_the_audit_log_is_for_the_district(api: Api) -> None:
     client, tokens = api
-    assert client.get("/api/v1/audit", headers=_auth(tokens["township"])).status_code == 403
-    entries = client.get("/api/v1/audit", params={"entity": "user"}, headers=_auth(tokens["district"])).json()
+    assert client.get("/api/v1/audit", headers=auth(tokens["township"])).status_code == 403
+    entries = client.get("/api/v1/audit", params={"entity": "user"}, headers=auth(tokens["district"])).json()
     assert [e["action"] for e in entries][:2] == ["token.issue", "user.add"]  # newest first
     assert {e["key"] for e in entries} == {"qinghe", "chengguan", "nanguan"}
     household = client.get(
-        "/api/v1/audit", params={"entity": "household", "limit": 1}, headers=_auth(tokens["district"])
+        "/api/v1/audit", params={"entity": "household", "limit": 1}, headers=auth(tokens["district"])
     )
     assert household.status_code == 200 and len(household.json()) == 1
 
@@ -229,7 +194,7 @@ def _csrf(page: str) -> str:
     return found.group(1)
 
 
-def test_login_session_csrf_and_rate_limit(api: tuple[TestClient, dict[str, str]]) -> None:
+def test_login_session_csrf_and_rate_limit(api: Api) -> None:
     client, _ = api
     assert client.get("/", follow_redirects=False).headers["location"] == "/login"
     form = client.get("/login")
@@ -264,7 +229,7 @@ def test_login_session_csrf_and_rate_limit(api: tuple[TestClient, dict[str, str]
     assert locked.status_code == 429 and "5 分钟后再试" in locked.text
 
 
-def test_a_township_dashboard_shows_its_villages(api: tuple[TestClient, dict[str, str]]) -> None:
+def test_a_township_dashboard_shows_its_villages(api: Api) -> None:
     client, _ = api
     token = _csrf(client.get("/login").text)
     client.post("/login", data={"login": "chengguan", "password": PASSWORD, "csrf": token})
@@ -283,7 +248,7 @@ def _login(client: TestClient, login: str) -> str:
 
 
 def test_the_review_screen_settles_items_one_after_another(
-    api: tuple[TestClient, dict[str, str]], printed: Cli, monkeypatch: pytest.MonkeyPatch
+    api: Api, printed: Cli, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import re
 
@@ -309,7 +274,7 @@ def test_the_review_screen_settles_items_one_after_another(
         assert client.get(f"/review/{second}/crop").headers["content-type"] == "image/png"
     # another village's clerk cannot touch it
     other = TestClient(client.app)
-    _user(printed, monkeypatch, "beijie", "village", "北街社区")
+    add_user(printed, monkeypatch, "beijie", "village", "北街社区")
     other_csrf = _login(other, "beijie")
     assert "本单位没有待复核的栏目" in other.get("/review").text
     assert other.post(f"/review/{second}", data={"action": "accept", "csrf": other_csrf}).status_code == 403

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, selectinload
 from service import audit, units
 from service.campaign.defaults import CampaignRules, Phase, StandardText
 from service.db.models import CampaignPhase, CampaignYear, Standard
-from service.errors import Conflict, NotFound
+from service.errors import Conflict, InputFileError, NotFound
 
 SCALAR_RULES = (
     "district_title",
@@ -96,6 +96,13 @@ def create_year(
         session, actor=actor, action="create", entity="campaign_year", key=str(year), new=_audit_view(rules)
     )
     return campaign
+
+
+def rule_error(exc: ValueError) -> InputFileError:
+    """Turn a validation failure of the rules into a clear error."""
+    errors = getattr(exc, "errors", None)
+    detail = "；".join(str(e.get("msg", e)) for e in errors()) if callable(errors) else str(exc)
+    return InputFileError(f"规则不成立：{detail}", hint="请调整参数后重试。")
 
 
 def update_rules(

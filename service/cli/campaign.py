@@ -7,7 +7,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from service.campaign.years import create_year, get_year, rules_of, update_rules
+from service.campaign.years import create_year, get_year, rule_error, rules_of, update_rules
 from service.cli.common import console, database, settings
 from service.errors import InputFileError
 from service.formats import chinese_date
@@ -41,12 +41,6 @@ def _changes(**options: Any) -> dict[str, Any]:
     return changes
 
 
-def _rule_error(exc: ValueError) -> InputFileError:
-    errors = getattr(exc, "errors", None)
-    detail = "；".join(str(e.get("msg", e)) for e in errors()) if callable(errors) else str(exc)
-    return InputFileError(f"规则不成立：{detail}", hint="请调整参数后重试。")
-
-
 @app.command("new")
 def new(
     year: YearOption,
@@ -77,7 +71,7 @@ def new(
         try:
             create_year(session, year, settings().actor, changes, copy_from=copy_from)
         except ValueError as exc:
-            raise _rule_error(exc) from exc
+            raise rule_error(exc) from exc
     console.print(f"已建立 {year} 年度创建活动。查看规则：pingan campaign show --year {year}")
 
 
@@ -110,7 +104,7 @@ def set_rules(
         try:
             old, new_values = update_rules(session, year, changes, settings().actor)
         except ValueError as exc:
-            raise _rule_error(exc) from exc
+            raise rule_error(exc) from exc
     if not new_values:
         console.print("规则没有变化。")
         return

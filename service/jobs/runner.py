@@ -35,6 +35,7 @@ from service.settings import Settings
 log = logging.getLogger(__name__)
 
 JobResult = dict[str, Any]
+MAX_PROBLEMS = 500  # rows listed for a refused file; the rest are in the error file
 JobWork = Callable[["JobContext", Session], JobResult]
 
 
@@ -205,7 +206,11 @@ def run_job(engine: Engine, settings: Settings, job_id: str) -> None:
             result = KINDS[context.kind].work(context, session)
     except PinganError as exc:
         log.info("job %s (%s) failed: %s", job_id, context.kind, exc.message)
-        _finish(engine, job_id, state=JobState.failed, error=exc.message, hint=exc.hint, stage="失败")
+        problems = [str(p) for p in getattr(exc, "problems", [])][:MAX_PROBLEMS]
+        _finish(
+            engine, job_id, state=JobState.failed, error=exc.message, hint=exc.hint, stage="失败",
+            result={"summary": problems} if problems else None,
+        )  # fmt: skip
         return
     except Exception:
         log.exception("job %s (%s) failed unexpectedly", job_id, context.kind)

@@ -21,7 +21,7 @@ from service.documents.naming import Issued, township_naming
 from service.documents.notice import public_notice
 from service.documents.plaques import plaque_list
 from service.documents.report import evaluation_report
-from service.errors import InputFileError, NotFound
+from service.errors import Forbidden, InputFileError, NotFound
 from service.forms.layouts import KIND_LABELS, FormKind
 from service.forms.printing import FormPrinter, PrintRequest
 from service.intake import ingest
@@ -185,7 +185,7 @@ def unit_for_document(session: Session, which: str, unit: AdminUnit) -> AdminUni
     label, lowest = DOCUMENTS[which]
     order = [UnitLevel.district, UnitLevel.township, UnitLevel.village]
     if order.index(unit.level) > order.index(lowest):
-        raise InputFileError(
+        raise Forbidden(
             f"{label}须由{'区妇联' if lowest == UnitLevel.district else '乡镇（街道）或区妇联'}生成，"
             f"不能按{unit.name}生成。"
         )

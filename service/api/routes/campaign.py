@@ -10,7 +10,7 @@ from service import units
 from service.api.deps import ERRORS, UPLOAD_ERRORS, Caller, Config, Db, require_district, scope_of
 from service.api.schemas import CampaignOut, Changed, QuotaOut, RulesChange, StatusRow
 from service.campaign.quotas import import_quotas, quota_lines
-from service.campaign.years import get_year, rules_of, update_rules
+from service.campaign.years import get_year, rule_error, rules_of, update_rules
 from service.roster.export import households_in
 from service.status import Step, statuses
 from service.uploads import ROSTER_KINDS, save_upload
@@ -31,7 +31,10 @@ def change_rules(year: int, body: RulesChange, session: Db, user: Caller) -> Cha
     """修改某年度的规则（仅区妇联；整体校验，记入审计日志）。"""
     require_district(user, "修改年度规则")
     changes = body.model_dump(exclude_none=True)
-    old, new = update_rules(session, year, changes, user.login)
+    try:
+        old, new = update_rules(session, year, changes, user.login)
+    except ValueError as exc:
+        raise rule_error(exc) from exc
     return Changed(old=old, new=new)
 
 
