@@ -27,7 +27,7 @@ from service.db.session import make_engine, require_current
 from service.errors import PinganError
 from service.jobs import JobRunner, ThreadJobRunner, recover
 from service.settings import Settings, get_settings
-from service.web import pages
+from service.web import pages, work
 from service.web.session import LoginLimiter, page_error
 
 log = logging.getLogger(__name__)
@@ -115,4 +115,5 @@ def create_app(settings: Settings | None = None, runner: JobRunner | None = None
         app.include_router(module.router)
     app.state.login_limiter = LoginLimiter()
     app.include_router(pages.router)
+    app.include_router(work.router)
     return app

@@ -11,9 +11,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from service import accounts, review, units
 from service.api.deps import Db
+from service.campaign.quotas import quota_lines
 from service.campaign.years import rules_of
 from service.db.models import CampaignYear
 from service.errors import InputFileError, NotAuthenticated, NotFound
@@ -79,7 +81,8 @@ def dashboard(request: Request, session: Db, year: int | None = None) -> Respons
         if year
         else session.scalars(select(CampaignYear).order_by(CampaignYear.year.desc())).first()
     )
-    rows = []
+    rows: list[dict[str, Any]] = []
+    townships: list[dict[str, Any]] = []
     if campaign is not None:
         rules = rules_of(campaign)
         for village in units.villages_of(user.unit):
@@ -89,14 +92,16 @@ def dashboard(request: Request, session: Db, year: int | None = None) -> Respons
                 {
                     "township": village.parent.name if village.parent else "",
                     "village": village.name,
+                    "code": village.code,
                     "registered": len(found),
                     "scored": scored,
-                    "participation": round(100 * scored / len(found), 1) if found else 0,
+                    "participation": percent(scored, len(found)),
                     "named": sum(1 for s in found if s.step >= Step.named and not s.rejected),
                     "rejected": sum(1 for s in found if s.rejected),
                     "with_open_reviews": sum(1 for s in found if s.open_reviews),
                 }
             )
+        townships = township_progress(session, campaign.year, rows, rules.participation_target)
     return TEMPLATES.TemplateResponse(
         request,
         "dashboard.html",
@@ -106,8 +111,36 @@ def dashboard(request: Request, session: Db, year: int | None = None) -> Respons
             "unit": user.unit.name,
             "year": campaign.year if campaign else year,
             "rows": rows,
+            "townships": townships,
+            "target": round(100 * rules_of(campaign).participation_target) if campaign else 90,
         },
     )
+
+
+def percent(part: int, whole: int | None) -> float:
+    """Return ``part`` of ``whole`` in per cent, one decimal (0 when there is no whole)."""
+    return round(100 * part / whole, 1) if whole else 0.0
+
+
+def township_progress(
+    session: Session, year: int, rows: list[dict[str, Any]], target: float
+) -> list[dict[str, Any]]:
+    """Sum the village rows per township beside its quota (附件1) and the participation target."""
+    quotas = {line.township: line for line in quota_lines(session, year)}
+    found: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        line = found.setdefault(
+            row["township"], {"township": row["township"], "registered": 0, "scored": 0, "named": 0}
+        )
+        for key in ("registered", "scored", "named"):
+            line[key] += row[key]
+    for name, line in found.items():
+        quota = quotas.get(name)
+        line["quota"] = quota.family_quota if quota else None
+        line["quota_done"] = min(100.0, percent(line["named"], line["quota"]))
+        line["participation"] = percent(line["scored"], line["registered"])
+        line["behind"] = line["participation"] < 100 * target
+    return list(found.values())
 
 
 @router.get("/review", response_class=HTMLResponse)

@@ -10,7 +10,7 @@ from collections import deque
 from pathlib import Path
 
 from fastapi import Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from sqlalchemy.orm import Session
 
@@ -75,7 +75,9 @@ def signed_in(request: Request, session: Session) -> User:
 
 
 def page_error(request: Request, exc: PinganError) -> Response:
-    """Show a domain error on a page in Chinese (the API keeps its JSON)."""
+    """Show a domain error on a page in Chinese (the API keeps its JSON); send strangers to the login."""
+    if exc.http_status == 401 and request.method == "GET":
+        return RedirectResponse("/login", status_code=303)
     body = (
         "<!doctype html><html lang='zh-CN'><meta charset='utf-8'><title>出错了</title>"
         f"<p>{html.escape(exc.message)}</p><p>{html.escape(exc.hint or '')}</p><p><a href='/'>返回</a></p></html>"

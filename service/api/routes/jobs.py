@@ -18,7 +18,7 @@ from service.api.schemas import DocumentIn, FieldOut, FormsIn, JobFile, JobOut, 
 from service.campaign.years import get_year
 from service.db.models import AdminUnit, Job, JobState, ScanFile, ScanPage, Sheet, UnitLevel, User
 from service.errors import InputFileError, NotFound, PinganError
-from service.jobs.runner import KINDS, create_job, discard_job, elapsed, output_file, output_files
+from service.jobs.runner import KINDS, JobRunner, create_job, discard_job, elapsed, output_file, output_files
 from service.jobs.work import unit_for_document
 from service.settings import Settings
 from service.uploads import ROSTER_KINDS, SCAN_KINDS, save_upload
@@ -84,7 +84,7 @@ def jobs_of(session: Session, user: User, limit: int = 50) -> list[Job]:
 def submit_uploads(
     session: Session,
     settings: Settings,
-    runner: Runner,
+    runner: JobRunner,
     user: User,
     unit: AdminUnit,
     kind: str,
@@ -162,9 +162,8 @@ def upload_roster(
     return job_out(settings, job)
 
 
-@router.post("/forms", status_code=202, response_model=JobOut, tags=["表格"])
-def print_forms(body: FormsIn, session: Db, user: Caller, settings: Config, runner: Runner) -> JobOut:
-    """印制评分表或申报审批表（后台任务）：预填本村（或乡镇下每个村）各户，或编号的空白表。"""
+def submit_forms(session: Session, settings: Settings, runner: JobRunner, user: User, body: FormsIn) -> Job:
+    """Check a print request against the caller's units and start it as a job."""
     if (body.village is None) == (body.township is None):
         raise InputFileError("请指定 village 或 township（二选一）。")
     if body.blank is not None and body.village is None:
@@ -175,12 +174,13 @@ def print_forms(body: FormsIn, session: Db, user: Caller, settings: Config, runn
     job = create_job(session, settings, "forms", params, unit, user, user.login)
     session.commit()
     runner.submit(job.id)
-    return job_out(settings, job)
+    return job
 
 
-@router.post("/documents", status_code=202, response_model=JobOut, tags=["公文"])
-def write_document(body: DocumentIn, session: Db, user: Caller, settings: Config, runner: Runner) -> JobOut:
-    """生成公文（后台任务）：命名决定、公示、推荐花名册、授牌名单、摘牌通知、指标表、评估报告。"""
+def submit_document(
+    session: Session, settings: Settings, runner: JobRunner, user: User, body: DocumentIn
+) -> Job:
+    """Check a document request against the caller's level and units and start it as a job."""
     get_year(session, body.year)
     if body.document in ("naming", "model-naming") and not body.number:
         raise InputFileError("命名决定须给出发文字号（number），如 城关镇妇发〔2026〕3号。")
@@ -189,11 +189,22 @@ def write_document(body: DocumentIn, session: Db, user: Caller, settings: Config
         raise InputFileError("请指定乡镇（街道）（township）。")
     unit = unit_for_document(session, body.document, unit)
     accounts.require_unit(user, unit)
-    params = body.model_dump(mode="json")
-    job = create_job(session, settings, "document", params, unit, user, user.login)
+    job = create_job(session, settings, "document", body.model_dump(mode="json"), unit, user, user.login)
     session.commit()
     runner.submit(job.id)
-    return job_out(settings, job)
+    return job
+
+
+@router.post("/forms", status_code=202, response_model=JobOut, tags=["表格"])
+def print_forms(body: FormsIn, session: Db, user: Caller, settings: Config, runner: Runner) -> JobOut:
+    """印制评分表或申报审批表（后台任务）：预填本村（或乡镇下每个村）各户，或编号的空白表。"""
+    return job_out(settings, submit_forms(session, settings, runner, user, body))
+
+
+@router.post("/documents", status_code=202, response_model=JobOut, tags=["公文"])
+def write_document(body: DocumentIn, session: Db, user: Caller, settings: Config, runner: Runner) -> JobOut:
+    """生成公文（后台任务）：命名决定、公示、推荐花名册、授牌名单、摘牌通知、指标表、评估报告。"""
+    return job_out(settings, submit_document(session, settings, runner, user, body))
 
 
 @router.get("/jobs", response_model=list[JobOut], tags=["后台任务"])
