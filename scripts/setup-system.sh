@@ -11,6 +11,7 @@ PACKAGES=(
   libgl1 libglib2.0-0
   libreoffice-writer-nogui
   fontconfig
+  chromium
 )
 
 missing=()

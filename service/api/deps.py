@@ -6,7 +6,7 @@
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import Depends, Header, Request
+from fastapi import Depends, Form, Header, Path, Query, Request
 from sqlalchemy.orm import Session
 
 from service import accounts, units
@@ -83,3 +83,11 @@ def require_district(user: User, what: str) -> None:
     """Refuse anyone but the district office."""
     if Role(user.role) != Role.district:
         raise Forbidden(f"{what}只对区妇联账号开放。")
+
+
+MAX_ID = 2**62
+YearPath = Annotated[int, Path(ge=2000, le=2100, description="创建年度，如 2026")]
+YearQuery = Annotated[int, Query(ge=2000, le=2100, description="创建年度，如 2026")]
+YearForm = Annotated[int | None, Form(ge=2000, le=2100, description="创建年度，如 2026")]
+ItemId = Annotated[int, Path(ge=1, le=MAX_ID, description="编号")]
+Offset = Annotated[int, Query(ge=0, le=MAX_ID)]

@@ -166,6 +166,7 @@ def review_screen(
         context.update(
             item={
                 "id": item.id,
+                "field": item.field,
                 "label": review.field_label(session, item),
                 "serial": item.record.serial,
                 "head_name": household.head_name if household else None,

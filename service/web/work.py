@@ -101,14 +101,18 @@ def household_page(code: str, request: Request, session: Db) -> Response:
         user,
         household=household,
         years=years_of(session, household),
-        records=[(r, _shown(final_values(r)), sum(1 for v in r.values if v.state == "review")) for r in records],
+        records=[
+            (r, _shown(final_values(r)), sum(1 for v in r.values if v.state == "review")) for r in records
+        ],
         pages=pages,
     )
 
 
 def _shown(values: dict[str, Any]) -> dict[str, str]:
     words = {True: "有", False: "无", None: "空", "yes": "是", "no": "否"}
-    return {k: words.get(v, str(v)) if isinstance(v, bool | str | None) else str(v) for k, v in values.items()}
+    return {
+        k: words.get(v, str(v)) if isinstance(v, bool | str | None) else str(v) for k, v in values.items()
+    }
 
 
 def _pages_of(session: Session, serial: str) -> list[Any]:

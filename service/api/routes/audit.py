@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from sqlalchemy import select
 
-from service.api.deps import ERRORS, Caller, Db, require_district
+from service.api.deps import ERRORS, Caller, Db, Offset, require_district
 from service.api.schemas import AuditOut
 from service.db.models import AuditEntry
 
@@ -19,7 +19,7 @@ def audit_log(
     entity: Annotated[str | None, Query(description="对象类型，如 household、record_value、user")] = None,
     key: Annotated[str | None, Query(description="对象编号，如户编号")] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> list[AuditOut]:
     """审计日志（仅区妇联账号）：谁在何时改了什么，原值与新值，新的在前。"""
     require_district(user, "审计日志")

@@ -7,7 +7,17 @@ from typing import Annotated
 from fastapi import APIRouter, File, Query, UploadFile
 
 from service import units
-from service.api.deps import ERRORS, UPLOAD_ERRORS, Caller, Config, Db, require_district, scope_of
+from service.api.deps import (
+    ERRORS,
+    UPLOAD_ERRORS,
+    Caller,
+    Config,
+    Db,
+    YearPath,
+    YearQuery,
+    require_district,
+    scope_of,
+)
 from service.api.schemas import CampaignOut, Changed, QuotaOut, RulesChange, StatusRow
 from service.campaign.quotas import import_quotas, quota_lines
 from service.campaign.years import get_year, rule_error, rules_of, update_rules
@@ -19,7 +29,7 @@ router = APIRouter(prefix="/api/v1", responses=ERRORS)
 
 
 @router.get("/campaign/{year}", response_model=CampaignOut, tags=["创建年度"])
-def show_campaign(year: int, session: Db, user: Caller) -> CampaignOut:
+def show_campaign(year: YearPath, session: Db, user: Caller) -> CampaignOut:
     """某年度的规则（合格分、示范户推荐分、一票否决、公示期、复核周期……）与各乡镇指标。"""
     rules = rules_of(get_year(session, year))
     quotas = [QuotaOut(**line.__dict__) for line in quota_lines(session, year)]
@@ -27,7 +37,7 @@ def show_campaign(year: int, session: Db, user: Caller) -> CampaignOut:
 
 
 @router.patch("/campaign/{year}", response_model=Changed, tags=["创建年度"])
-def change_rules(year: int, body: RulesChange, session: Db, user: Caller) -> Changed:
+def change_rules(year: YearPath, body: RulesChange, session: Db, user: Caller) -> Changed:
     """修改某年度的规则（仅区妇联；整体校验，记入审计日志）。"""
     require_district(user, "修改年度规则")
     changes = body.model_dump(exclude_none=True)
@@ -42,7 +52,7 @@ def change_rules(year: int, body: RulesChange, session: Db, user: Caller) -> Cha
     "/campaign/{year}/quotas", response_model=list[QuotaOut], responses=UPLOAD_ERRORS, tags=["创建年度"]
 )
 def upload_quotas(
-    year: int,
+    year: YearPath,
     session: Db,
     user: Caller,
     settings: Config,
@@ -63,7 +73,7 @@ def upload_quotas(
 def status(
     session: Db,
     user: Caller,
-    year: Annotated[int, Query(description="创建年度")],
+    year: YearQuery,
     township: Annotated[str | None, Query(description="乡镇（街道）")] = None,
 ) -> list[StatusRow]:
     """各村（社区）的创建进度：登记、评分、推荐、审批、命名、未通过、待复核。"""

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service import accounts, units
-from service.api.deps import ERRORS, UPLOAD_ERRORS, Caller, Config, Db, Runner, scope_of
+from service.api.deps import ERRORS, UPLOAD_ERRORS, Caller, Config, Db, Runner, YearForm, scope_of
 from service.api.schemas import DocumentIn, FieldOut, FormsIn, JobFile, JobOut, PageOut
 from service.campaign.years import get_year
 from service.db.models import AdminUnit, Job, JobState, ScanFile, ScanPage, Sheet, UnitLevel, User
@@ -133,7 +133,7 @@ def upload_scans(
     settings: Config,
     runner: Runner,
     files: Annotated[list[UploadFile], File(description="扫描件：PDF、TIFF、JPEG、PNG 或填好的 Word 表格")],
-    year: Annotated[int | None, Form(description="创建年度（默认按二维码中的年度）")] = None,
+    year: YearForm = None,
 ) -> JobOut:
     """上传扫描件并入库（后台任务）：逐页识读、生成档案与复核项；重复上传不会重复计算。"""
     if year is not None:
@@ -151,7 +151,7 @@ def upload_roster(
     settings: Config,
     runner: Runner,
     files: Annotated[list[UploadFile], File(description="花名册 .xlsx")],
-    year: Annotated[int | None, Form(description="花名册所属创建年度")] = None,
+    year: YearForm = None,
     skip_invalid: Annotated[bool, Form(description="只导入正确的行，错误行另存为 Excel")] = False,
 ) -> JobOut:
     """导入花名册（后台任务）：逐行校验；只能导入本单位的户；默认有错误则整份不导入。"""

@@ -8,7 +8,7 @@ from fastapi.responses import FileResponse
 from sqlalchemy.orm import Session
 
 from service import accounts, review
-from service.api.deps import ERRORS, Caller, Db
+from service.api.deps import ERRORS, Caller, Db, ItemId
 from service.api.schemas import Rejection, ReviewOut, SetValue
 from service.db.models import ReviewItem
 from service.errors import NotFound
@@ -53,13 +53,13 @@ def review_queue(
 
 
 @router.get("/{item_id}", response_model=ReviewOut)
-def review_item(item_id: int, session: Db, user: Caller) -> ReviewOut:
+def review_item(item_id: ItemId, session: Db, user: Caller) -> ReviewOut:
     """一个复核项：机器读数、原因、切图地址。"""
     return _review_out(session, accounts.review_item(session, user, item_id))
 
 
 @router.get("/{item_id}/crop", response_class=FileResponse)
-def review_crop(item_id: int, session: Db, user: Caller) -> FileResponse:
+def review_crop(item_id: ItemId, session: Db, user: Caller) -> FileResponse:
     """复核项的切图（PNG）。"""
     crop = review.crop_of(session, accounts.review_item(session, user, item_id))
     if not crop or not Path(crop).exists():
@@ -73,7 +73,7 @@ def _decided(session: Session, item: ReviewItem) -> ReviewOut:
 
 
 @router.post("/{item_id}/accept", response_model=ReviewOut)
-def review_accept(item_id: int, session: Db, user: Caller) -> ReviewOut:
+def review_accept(item_id: ItemId, session: Db, user: Caller) -> ReviewOut:
     """确认机器读数（记入审计日志）。"""
     item = accounts.review_item(session, user, item_id)
     review.decide(session, item, "accept", user.login)
@@ -81,7 +81,7 @@ def review_accept(item_id: int, session: Db, user: Caller) -> ReviewOut:
 
 
 @router.post("/{item_id}/set", response_model=ReviewOut)
-def review_set(item_id: int, body: SetValue, session: Db, user: Caller) -> ReviewOut:
+def review_set(item_id: ItemId, body: SetValue, session: Db, user: Caller) -> ReviewOut:
     """改为正确的值（记入审计日志）。"""
     item = accounts.review_item(session, user, item_id)
     review.decide(session, item, "set", user.login, review.parse_value(session, item, body.value))
@@ -89,7 +89,7 @@ def review_set(item_id: int, body: SetValue, session: Db, user: Caller) -> Revie
 
 
 @router.post("/{item_id}/reject", response_model=ReviewOut)
-def review_reject(item_id: int, body: Rejection, session: Db, user: Caller) -> ReviewOut:
+def review_reject(item_id: ItemId, body: Rejection, session: Db, user: Caller) -> ReviewOut:
     """驳回该读数并写明原因（记入审计日志）。"""
     item = accounts.review_item(session, user, item_id)
     review.decide(session, item, "reject", user.login, note=body.why)

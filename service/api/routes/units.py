@@ -7,7 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service import accounts
-from service.api.deps import ERRORS, Caller, Db, scope_of
+from service.api.deps import ERRORS, Caller, Db, Offset, scope_of
 from service.api.routes.jobs import page_out
 from service.api.schemas import HouseholdDetail, HouseholdOut, PageOut, RecordOut, UnitOut, YearStatus
 from service.campaign.years import rules_of
@@ -46,7 +46,7 @@ def list_households(
     village: Annotated[str | None, Query(description="村（社区）")] = None,
     township: Annotated[str | None, Query(description="乡镇（街道）")] = None,
     limit: Annotated[int, Query(ge=1, le=5000)] = 500,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> list[HouseholdOut]:
     """本单位（或其下某村、某乡镇）的户，按户编号排序。"""
     scope = scope_of(session, user, village, township)
@@ -89,7 +89,10 @@ def show_household(code: str, session: Db, user: Caller) -> HouseholdDetail:
 
 @router.get("/households/{code}/records", response_model=list[RecordOut])
 def household_records(
-    code: str, session: Db, user: Caller, year: Annotated[int | None, Query(description="创建年度")] = None
+    code: str,
+    session: Db,
+    user: Caller,
+    year: Annotated[int | None, Query(ge=2000, le=2100, description="创建年度")] = None,
 ) -> list[RecordOut]:
     """一户的档案（评分表、申报审批表），为复核后算数的值。"""
     household = visible_household(session, user, code)
