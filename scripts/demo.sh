@@ -107,6 +107,9 @@ echo "$DEMO_PASSWORD" | pingan users add nanguan --role village --unit 南关村
 pingan users list
 TOKEN=$(pingan users token chengguan --label 演示 | sed -n 1p)
 
+step "21. 接口服务：启动 pingan serve，用城关镇的令牌通过接口印制表格、上传扫描件（后台任务，显示进度），然后停止"
+python scripts/demo_service.py "$TOKEN" "$OUT/接口" "samples/scans/南关村-评分表-倒放.jpg"
+
 step "完成"
 echo "数据库：$OUT/data/pingan.db"
 echo "输出：$OUT/（城关镇花名册.xlsx，roster-dirty.rejected.xlsx 为被拒收的行）"
@@ -114,7 +117,9 @@ echo "表格：$OUT/表格/（每村一个 PDF，附印制登记表；Word 版�
 echo "识读：$OUT/识读/（手写框与印章框切图、对齐检查图、复核切图）"
 echo "档案：$OUT/城关镇档案-2026.xlsx（每户一行，仅计已确认的值）"
 echo "公文：$OUT/公文/（命名决定、公示、示范户推荐花名册与命名决定、授牌名单（另有 XLSX）、附件1 完成情况、问效评估报告：各有 DOCX 与 PDF）"
-echo "接口服务：PINGAN_DATA_DIR=$OUT/data .venv/bin/pingan serve  然后打开 http://127.0.0.1:8000/api/v1/docs"
+echo "接口：$OUT/接口/（通过接口印制并下载的空白评分表）"
+echo "工作台与接口服务：PINGAN_DATA_DIR=$OUT/data .venv/bin/pingan serve"
+echo "  然后用浏览器打开 http://127.0.0.1:8000/ 登录（进度、复核、印制表格、上传扫描件、公文、任务）；接口文档在 http://127.0.0.1:8000/api/v1/docs"
 echo "  示例账号 qinghe（区）、chengguan（城关镇）、nanguan（南关村），演示密码 $DEMO_PASSWORD"
 echo "  城关镇的演示令牌：curl -H \"Authorization: Bearer $TOKEN\" http://127.0.0.1:8000/api/v1/status?year=2026"
 echo "可继续用 PINGAN_DATA_DIR=$OUT/data .venv/bin/pingan … 查看，例如："

@@ -43,4 +43,6 @@ def test_no_request_makes_a_server_error(api: Api) -> None:
         call()
     app.state.runner.shutdown()  # type: ignore[attr-defined]
     assert not failures, "\n".join(failures[:20])
-    assert statuses[200] + statuses[202] > len(operations) and sum(statuses.values()) > 10 * len(operations), statuses
+    assert statuses[200] + statuses[202] > len(operations) and sum(statuses.values()) > 10 * len(
+        operations
+    ), statuses

@@ -112,3 +112,14 @@ def test_documents_page_offers_what_the_level_may_write(api: Api, named: list[Ho
     shown = client.get(f"/jobs/{job}").text
     assert "待复核" in shown and "处理办法" in shown  # the sixth household still has an open item
     assert job in client.get("/documents").text
+
+
+def test_audit_page_is_for_the_district(api: Api, named: list[Household]) -> None:
+    client = api.client
+    login(client, "chengguan")
+    assert "审计日志" not in client.get("/").text
+    refused = client.get("/audit")
+    assert refused.status_code == 403 and "区妇联" in refused.text
+    login(client, "qinghe")
+    page = client.get("/audit", params={"entity": "user"}).text
+    assert "user.add" in page and "chengguan" in page and ">household " not in page

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service import accounts, units
-from service.api.deps import Config, Db, Runner
+from service.api.deps import Config, Db, Runner, require_district
 from service.api.routes.jobs import (
     job_out,
     jobs_of,
@@ -26,7 +26,7 @@ from service.api.routes.jobs import (
 from service.api.routes.units import visible_household, years_of
 from service.api.schemas import DocumentIn, FormsIn
 from service.campaign.years import rules_of
-from service.db.models import CampaignYear, Record, UnitLevel, User
+from service.db.models import AuditEntry, CampaignYear, Record, UnitLevel, User
 from service.errors import InputFileError, NotFound, PinganError
 from service.jobs.runner import output_file
 from service.jobs.work import DOCUMENTS
@@ -296,3 +296,20 @@ def job_file(job_id: str, name: str, request: Request, session: Db, settings: Co
     user = signed_in(request, session)
     path = output_file(settings, visible_job(session, user, job_id), name)
     return FileResponse(path, filename=path.name)
+
+
+@router.get("/audit", response_class=HTMLResponse)
+def audit_page(request: Request, session: Db, entity: str = "", key: str = "") -> Response:
+    """Show the audit log to the district office, newest first, filtered by kind of object and its key."""
+    user = signed_in(request, session)
+    require_district(user, "审计日志")
+    query = select(AuditEntry).order_by(AuditEntry.id.desc())
+    if entity:
+        query = query.where(AuditEntry.entity == entity)
+    if key.strip():
+        query = query.where(AuditEntry.entity_key == key.strip())
+    def shown(value: dict[str, Any] | None) -> str:
+        return "；".join(f"{k}：{v}" for k, v in value.items()) if value else ""
+
+    entries = [(e, shown(e.old), shown(e.new)) for e in session.scalars(query.limit(300))]
+    return render(request, "audit.html", user, entries=entries, entity=entity, key=key)

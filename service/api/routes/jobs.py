@@ -6,6 +6,7 @@ the signatures at run time.)
 """
 
 from typing import Annotated
+from urllib.parse import quote
 
 from fastapi import APIRouter, File, Form, Query, UploadFile
 from fastapi.responses import FileResponse
@@ -53,7 +54,7 @@ def job_out(settings: Settings, job: Job, url_prefix: str = "/api/v1/jobs") -> J
             JobFile(
                 name=str(p.relative_to(base)),
                 size=p.stat().st_size,
-                url=f"{url_prefix}/{job.id}/files/{p.relative_to(base)}",
+                url=f"{url_prefix}/{job.id}/files/{quote(str(p.relative_to(base)))}",
             )
             for p in out
         ],
