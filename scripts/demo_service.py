@@ -52,7 +52,8 @@ def _multipart(path: Path) -> tuple[bytes, str]:
 def _follow(base: str, token: str, job: dict[str, Any]) -> dict[str, Any]:
     while job["state"] in ("queued", "running"):
         shown = f"{job['done']}/{job['total']} {job['unit_word']}" if job["total"] else ""
-        print(f"  任务 {job['id'][:8]}：{job['state_label']} {job['stage']} {shown}", flush=True)
+        stage = job["stage"] if job["stage"] != job["state_label"] else ""
+        print(f"  任务 {job['id'][:8]}：{job['state_label']} {stage} {shown}".rstrip(), flush=True)
         time.sleep(1)
         job = _call(f"{base}/api/v1/jobs/{job['id']}", token)
     print(f"  任务 {job['id'][:8]}：{job['state_label']}，用时 {job['seconds']} 秒")

@@ -33,6 +33,19 @@ RULE_LABELS: dict[str, str] = {
 }
 
 
+OUTCOME_LABELS = {
+    "applied": "已入档",
+    "duplicate": "与已有相同",
+    "conflict": "与已有不同，待复核",
+    "rejected": "无法识读或拒收",
+}
+
+
+def outcome_label(outcome: str) -> str:
+    """Return what became of a page, in Chinese."""
+    return OUTCOME_LABELS.get(outcome, outcome)
+
+
 def reason_label(reason: str) -> str:
     """Return a review reason in Chinese (the reader's or one of pingan's rules)."""
     from ocr.reading import REASON_LABELS, Reason

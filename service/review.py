@@ -51,6 +51,15 @@ def _layout_field(session: Session, record: Record, name: str) -> LayoutField | 
     return None
 
 
+def record_labels(session: Session, record: Record) -> dict[str, str]:
+    """Return every field's label on the record's form, by field name."""
+    sheet = session.get(Sheet, record.serial)
+    stored = session.get(StoredLayout, sheet.layout_hash) if sheet else None
+    if stored is None:
+        return {}
+    return {field.name: field.label for _, field in FormLayout.from_json(stored.body).fields()}
+
+
 def field_label(session: Session, item: ReviewItem) -> str:
     """Return the field's label on its form (or its name when the layout does not know it)."""
     field = _layout_field(session, item.record, item.field)

@@ -42,6 +42,7 @@ def test_dashboard_village_and_household_pages_keep_to_the_scope(
     assert named[0].head_name in village and "已命名" in village and village.count("/households/") == 38
     household = client.get(f"/households/{named[0].code}").text
     assert "历年进度" in household and "2026" in household and "评分表" in household
+    assert "第1项考核得分" in household and "item01_score" not in household  # the form's own labels
     other = TestClient(client.app)
     add_user(printed, monkeypatch, "beijie", "village", "北街社区")
     login(other, "beijie")
@@ -123,3 +124,22 @@ def test_audit_page_is_for_the_district(api: Api, named: list[Household]) -> Non
     login(client, "qinghe")
     page = client.get("/audit", params={"entity": "user"}).text
     assert "user.add" in page and "chengguan" in page and ">household " not in page
+
+
+def test_an_unexpected_error_is_reported_in_chinese_with_a_reference(
+    api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr("service.api.routes.units.households_in", broken)
+    monkeypatch.setattr("service.web.work.households_in", broken)
+    client = TestClient(api.client.app, raise_server_exceptions=False)
+    answer = client.get("/api/v1/households", headers=api.headers("district"))
+    assert answer.status_code == 500 and answer.json()["code"] == "internal"
+    assert "编号" in answer.json()["message"] and "disk on fire" not in answer.text
+    login(client, "qinghe")
+    page = client.get("/villages/南关村")
+    assert (
+        page.status_code == 500 and "服务内部出错" in page.text and "Internal Server Error" not in page.text
+    )

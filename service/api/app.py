@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
+import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -100,6 +101,19 @@ def create_app(settings: Settings | None = None, runner: JobRunner | None = None
             error.http_status = exc.status_code
             return page_error(request, error)
         return _problem(exc.status_code, code, message, hint)
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> Response:
+        reference = uuid.uuid4().hex[:8]
+        log.error("unexpected error %s on %s %s", reference, request.method, request.url.path, exc_info=exc)
+        error = PinganError(
+            f"服务内部出错（编号 {reference}），这次操作没有完成。",
+            hint=f"请稍后重试；如仍出错，请把编号 {reference} 告诉系统管理员（服务日志中有详细记录）。",
+        )
+        error.http_status, error.code = 500, "internal"
+        if not request.url.path.startswith("/api/"):
+            return page_error(request, error)
+        return _problem(500, error.code, error.message, error.hint)
 
     session_secret = hmac.new(config.signing_key(), b"pingan web session", hashlib.sha256).hexdigest()
     app.add_middleware(

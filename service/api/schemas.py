@@ -233,7 +233,8 @@ class PageOut(BaseModel):
     file: str
     page: int = Field(description="文件中的页码（从 1 起）")
     ok: bool
-    outcome: str
+    outcome: str = Field(description="applied、duplicate、conflict 或 rejected")
+    outcome_label: str
     error: str | None
     hint: str | None
     serial: str | None

@@ -112,6 +112,7 @@ def dashboard(request: Request, session: Db, year: int | None = None) -> Respons
             "year": campaign.year if campaign else year,
             "rows": rows,
             "townships": townships,
+            "years": list(session.scalars(select(CampaignYear.year).order_by(CampaignYear.year.desc()))),
             "target": round(100 * rules_of(campaign).participation_target) if campaign else 90,
         },
     )

@@ -12,7 +12,7 @@ from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Redirect
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from service import accounts, units
+from service import accounts, review, units
 from service.api.deps import Config, Db, Runner, require_district
 from service.api.routes.jobs import (
     job_out,
@@ -102,17 +102,25 @@ def household_page(code: str, request: Request, session: Db) -> Response:
         household=household,
         years=years_of(session, household),
         records=[
-            (r, _shown(final_values(r)), sum(1 for v in r.values if v.state == "review")) for r in records
+            (
+                r,
+                _shown(final_values(r), review.record_labels(session, r)),
+                sum(1 for v in r.values if v.state == "review"),
+            )
+            for r in records
         ],
         pages=pages,
     )
 
 
-def _shown(values: dict[str, Any]) -> dict[str, str]:
-    words = {True: "有", False: "无", None: "空", "yes": "是", "no": "否"}
-    return {
-        k: words.get(v, str(v)) if isinstance(v, bool | str | None) else str(v) for k, v in values.items()
-    }
+def _shown(values: dict[str, Any], labels: dict[str, str]) -> list[tuple[str, str]]:
+    """Return a record's values as (label on the form, value in words), in the form's order."""
+    words = {True: "有", False: "无", None: "空", "yes": "是", "no": "否", "pass": "通过", "fail": "不通过"}
+    order = {name: i for i, name in enumerate(labels)}
+    return [
+        (labels.get(k, k), words.get(v, str(v)) if isinstance(v, bool | str | None) else str(v))
+        for k, v in sorted(values.items(), key=lambda kv: (order.get(kv[0], len(order)), kv[0]))
+    ]
 
 
 def _pages_of(session: Session, serial: str) -> list[Any]:
@@ -308,6 +316,7 @@ def audit_page(request: Request, session: Db, entity: str = "", key: str = "") -
         query = query.where(AuditEntry.entity == entity)
     if key.strip():
         query = query.where(AuditEntry.entity_key == key.strip())
+
     def shown(value: dict[str, Any] | None) -> str:
         return "；".join(f"{k}：{v}" for k, v in value.items()) if value else ""
 

@@ -21,6 +21,7 @@ from service.db.models import AdminUnit, Job, JobState, ScanFile, ScanPage, Shee
 from service.errors import InputFileError, NotFound, PinganError
 from service.jobs.runner import KINDS, JobRunner, create_job, discard_job, elapsed, output_file, output_files
 from service.jobs.work import unit_for_document
+from service.records import outcome_label
 from service.settings import Settings
 from service.uploads import ROSTER_KINDS, SCAN_KINDS, save_upload
 
@@ -248,6 +249,7 @@ def page_out(session: Session, user: User, page: ScanPage, allowed: set[int]) ->
         page=page.page_index + 1,
         ok=page.ok,
         outcome=page.outcome,
+        outcome_label=outcome_label(page.outcome),
         error=page.error,
         hint=page.hint,
         serial=page.serial if mine or sheet is None else None,
