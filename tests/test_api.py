@@ -77,7 +77,8 @@ def test_every_route_keeps_to_the_callers_units(api: Api, printed_db: Session) -
         ).status_code
         == 403
     )
-    assert client.get("/api/v1/status", params={"year": 1999}, headers=district).status_code == 404
+    assert client.get("/api/v1/status", params={"year": 2030}, headers=district).status_code == 404
+    assert client.get("/api/v1/status", params={"year": 1999}, headers=district).status_code == 422
 
 
 def test_health_reports_the_database_and_tools(api: Api) -> None:
