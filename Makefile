@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup system venv demo test lint typecheck pytest clean samples templates bench-forms bench-read bench-ingest bench-docs sample-scans
+.PHONY: setup system venv demo test lint typecheck pytest clean samples templates bench-forms bench-read bench-ingest bench-docs bench-scale sample-scans
 
 setup: system venv
 
@@ -55,6 +55,9 @@ bench-ingest: setup
 
 bench-docs: setup
 	$(BIN)/python -m bench.docs
+
+bench-scale: setup
+	$(BIN)/python -m bench.scale
 
 sample-scans: venv
 	$(BIN)/python scripts/make_sample_scans.py

@@ -24,6 +24,7 @@ from bench.scansim import degrade, draw_fill, random_fill
 from service.concurrency import PoolExecutor
 from service.intake import Chunk, ingest, read_chunk
 from service.settings import get_settings
+from service.storage import storage_for
 
 KEY = "bench-ingest-installation-key-0123456789abcdef"
 
@@ -80,8 +81,10 @@ def main() -> None:
         files = sorted(scans.glob("*.jpg"))
         pool = PoolExecutor(args.workers)
         started = time.perf_counter()
-        chunks = [Chunk(0, str(path), path.name, (0,)) for path in files]
-        grouped = [Chunk(0, c.path, c.name, c.pages) for c in chunks]
+        storage = storage_for(get_settings())
+        for path in files:
+            storage.put_file(f"bench/{path.name}", path)
+        grouped = [Chunk(0, f"bench/{path.name}", path.name, (0,)) for path in files]
         read = sum(len(results) for _, results in pool.run(read_chunk, grouped))
         reader_seconds = time.perf_counter() - started
         from service.db.session import make_engine, session_scope

@@ -6,14 +6,23 @@ import multiprocessing
 import os
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from typing import Protocol, TypeVar
+from typing import TYPE_CHECKING, Protocol, TypeVar
+
+if TYPE_CHECKING:
+    from service.settings import Settings
 
 T = TypeVar("T")
 R = TypeVar("R")
 
 
 class Executor(Protocol):
-    """Runs a function over items and yields results as they complete."""
+    """Runs a function over items and yields results as they complete.
+
+    ``remote`` says whether the work may run on another machine, so that files it writes come
+    back through the shared storage rather than the local disk.
+    """
+
+    remote: bool
 
     def run(self, fn: Callable[[T], R], items: Iterable[T]) -> Iterator[R]:
         """Yield ``fn(item)`` for every item, in completion order; the first error stops the run."""
@@ -22,6 +31,8 @@ class Executor(Protocol):
 
 class SerialExecutor:
     """Runs everything in this process, in order."""
+
+    remote = False
 
     def run(self, fn: Callable[[T], R], items: Iterable[T]) -> Iterator[R]:
         """Yield results one by one."""
@@ -35,6 +46,8 @@ class PoolExecutor:
     ``start`` chooses how workers start; a threaded server asks for ``forkserver``, since forking
     a process that runs threads can copy a lock some other thread holds.
     """
+
+    remote = False
 
     def __init__(self, workers: int | None = None, start: str | None = None) -> None:
         self.workers = max(1, workers or os.cpu_count() or 1)
@@ -60,3 +73,12 @@ def executor_for(workers: int | None, start: str | None = None) -> Executor:
     if workers == 1:
         return SerialExecutor()
     return PoolExecutor(workers, start)
+
+
+def executor_from(settings: Settings, workers: int | None = None, start: str | None = None) -> Executor:
+    """Return where the heavy pieces of long work run: the Celery workers, or this machine's processes."""
+    if settings.jobs == "celery":
+        from service.jobs.queue import CeleryExecutor
+
+        return CeleryExecutor()
+    return executor_for(workers, start)

@@ -7,7 +7,6 @@ and a re-run reads only the pages not yet stored; the same file ingested twice c
 from __future__ import annotations
 
 import hashlib
-import shutil
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -26,7 +25,8 @@ from service.docx_returns import read_docx
 from service.errors import InputFileError, NotFound
 from service.progress import NullProgress, ProgressBar
 from service.records import apply_page
-from service.settings import Settings
+from service.settings import Settings, get_settings
+from service.storage import LocalStorage, storage_for
 
 SCAN_SUFFIXES = {".pdf", ".tif", ".tiff", ".jpg", ".jpeg", ".png", ".docx"}
 CHUNK_PAGES = 6
@@ -90,15 +90,12 @@ def store_file(session: Session, settings: Settings, path: Path, actor: str) -> 
     existing = session.scalars(select(ScanFile).where(ScanFile.sha256 == digest)).first()
     if existing is not None:
         return existing, False
-    folder = settings.data_dir / "scans" / digest[:2]
-    folder.mkdir(parents=True, exist_ok=True)
-    stored = folder / f"{digest}{path.suffix.lower()}"
-    if not stored.exists():
-        shutil.copyfile(path, stored)
+    key = f"scans/{digest[:2]}/{digest}{path.suffix.lower()}"
+    storage_for(settings).put_file(key, path)
     row = ScanFile(
         sha256=digest,
         name=path.name,
-        stored=str(stored.relative_to(settings.data_dir)),
+        stored=key,
         size=path.stat().st_size,
         actor=actor,
     )
@@ -112,36 +109,53 @@ class Chunk:
     """A few pages of one stored file, read by one worker."""
 
     file_id: int
-    path: str
+    key: str
     name: str
     pages: tuple[int, ...]
 
 
-_READER: Any = None
+_READERS: dict[tuple[str, str], tuple[Any, Session]] = {}
+
+
+def _reader() -> tuple[Any, Session]:
+    """Return this process's reader for the configured database and data folder (made once each)."""
+    from sqlalchemy.orm import sessionmaker
+
+    from service.db.session import make_engine
+    from service.scanning import reader_for
+
+    settings = get_settings()
+    place = (settings.resolved_database_url, str(settings.data_dir))
+    if place not in _READERS:
+        session = sessionmaker(bind=make_engine(settings.resolved_database_url))()
+        _READERS[place] = (reader_for(session, settings), session)
+    return _READERS[place]
 
 
 def read_chunk(chunk: Chunk) -> tuple[int, list[tuple[int, dict[str, Any]]]]:
     """Read some pages of a file in a worker process (which opens the database itself for lookups)."""
-    global _READER
-    if _READER is None:
-        from sqlalchemy.orm import sessionmaker
+    reader, session = _reader()
+    try:
+        return chunk.file_id, _read(reader, chunk)
+    finally:
+        session.rollback()  # only lookups: end the transaction, hold no snapshot or lock between chunks
 
-        from service.db.session import make_engine
-        from service.scanning import reader_for
-        from service.settings import get_settings
 
-        settings = get_settings()
-        session = sessionmaker(bind=make_engine(settings.resolved_database_url))()
-        _READER = reader_for(session, settings)
-        _READER.crops_root = settings.data_dir / "crops"
-    _READER.crops = (
-        _READER.crops_root / Path(chunk.path).stem
-    )  # per stored file: a rescan never overwrites evidence
+def _read(reader: Any, chunk: Chunk) -> list[tuple[int, dict[str, Any]]]:
+    storage = storage_for(get_settings())
+    path = storage.fetch(chunk.key)
+    reader.crops = get_settings().data_dir / "crops" / path.stem  # per stored file: a rescan never overwrites evidence
     results = []
-    for reading in _READER.read_file(Path(chunk.path), frozenset(chunk.pages)):
+    for reading in reader.read_file(path, frozenset(chunk.pages)):
         reading.source = chunk.name
+        if not isinstance(storage, LocalStorage):  # crops go where every machine can see them
+            for field_reading in reading.fields:
+                if field_reading.crop:
+                    key = f"crops/{path.stem}/{Path(field_reading.crop).name}"
+                    storage.put_file(key, Path(field_reading.crop))
+                    field_reading.crop = key
         results.append((reading.page_index, reading.model_dump(mode="json")))
-    return chunk.file_id, results
+    return results
 
 
 def ingest(
@@ -158,6 +172,7 @@ def ingest(
     progress = progress or NullProgress()
     rules = rules_of(get_year(session, year)) if year is not None else None
     files, skipped = collect(paths)
+    storage = storage_for(settings)
     report = IngestReport(files=len(files), skipped=skipped)
     chunks: list[Chunk] = []
     word_files: list[tuple[int, Path, str]] = []
@@ -165,7 +180,7 @@ def ingest(
         row, new = store_file(session, settings, path, actor)
         report.new_files += new
         report.file_ids.append(row.id)
-        stored = settings.data_dir / row.stored
+        stored = storage.fetch(row.stored)
         done = set(session.scalars(select(ScanPage.page_index).where(ScanPage.file_id == row.id)))
         if stored.suffix == ".docx":
             report.already += len(done)
@@ -175,7 +190,7 @@ def ingest(
         todo = [i for i in range(count_pages(stored)) if i not in done]
         report.already += len(done)
         for start in range(0, len(todo), CHUNK_PAGES):
-            chunks.append(Chunk(row.id, str(stored), row.name, tuple(todo[start : start + CHUNK_PAGES])))
+            chunks.append(Chunk(row.id, row.stored, row.name, tuple(todo[start : start + CHUNK_PAGES])))
     session.commit()
     total = sum(len(c.pages) for c in chunks)
     progress.start(total, "识读扫描页", "页")
@@ -224,9 +239,13 @@ class _Recorder:
         return self.year_rules[year]
 
     def record(self, file_id: int, index: int, data: dict[str, Any]) -> None:
-        """Store one page and apply it."""
-        reading = PageReading.model_validate(data)
+        """Store one page and apply it, once: a page read twice (a retried task) is counted once."""
         report = self.report
+        stored = select(ScanPage.id).where(ScanPage.file_id == file_id, ScanPage.page_index == index)
+        if self.session.scalars(stored).first() is not None:
+            report.already += 1
+            return
+        reading = PageReading.model_validate(data)
         report.pages += 1
         page_row = ScanPage(
             file_id=file_id,

@@ -24,6 +24,8 @@ from service.db.models import (
 )
 from service.errors import Conflict, InputFileError, NotFound
 from service.records import check_rules, reason_label
+from service.settings import get_settings
+from service.storage import storage_for
 
 YES = {"有", "是", "yes", "y", "true", "1", "同意"}
 NO = {"无", "否", "no", "n", "false", "0", "不同意"}
@@ -103,7 +105,14 @@ def crop_of(session: Session, item: ReviewItem) -> str | None:
     value = session.scalars(
         select(RecordValue).where(RecordValue.record_id == item.record_id, RecordValue.field == item.field)
     ).first()
-    return value.crop if value else None
+    if value is None or not value.crop:
+        return None
+    if Path(value.crop).is_absolute():
+        return value.crop
+    try:  # a key in the shared storage (crops read on another machine)
+        return str(storage_for(get_settings()).fetch(value.crop))
+    except NotFound:
+        return None
 
 
 def export_crop(session: Session, item: ReviewItem, out: Path) -> Path | None:

@@ -66,6 +66,23 @@ class Settings(BaseSettings):
         default=False, description="会话 Cookie 只经 HTTPS 发送（放在 HTTPS 反向代理之后时打开）"
     )
     max_roster_rows: int = Field(default=200_000, gt=0, description="花名册行数上限")
+    jobs: Literal["local", "celery"] = Field(
+        default="local",
+        description="逐页识读、逐村印制在哪里运行：本机进程池，或 Celery 工作进程（可多台机器）",
+    )
+    broker_url: str = Field(default="redis://127.0.0.1:6379/0", description="Celery 的消息队列（Redis）地址")
+    celery_visibility_timeout: int = Field(
+        default=300, ge=5, description="工作进程失联多少秒后，其未完成的任务交给其他工作进程"
+    )
+    storage: Literal["local", "s3"] = Field(
+        default="local", description="扫描件、切图与输出文件存放处：数据目录或对象存储"
+    )
+    s3_endpoint: str | None = Field(default=None, description="S3 兼容对象存储的地址（如 MinIO）")
+    s3_bucket: str | None = Field(default=None, description="对象存储桶名")
+    s3_prefix: str = Field(default="pingan", description="对象键的前缀")
+    s3_access_key: str | None = Field(default=None, description="对象存储访问密钥 ID")
+    s3_secret_key: SecretStr | None = Field(default=None, description="对象存储访问密钥")
+    s3_region: str = Field(default="us-east-1", description="对象存储区域")
     max_upload_bytes: int = Field(
         default=300 * 1024 * 1024, gt=0, description="网页或接口上传的单个文件大小上限"
     )

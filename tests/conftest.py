@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -32,16 +35,60 @@ class CliResult:
     err: str
 
 
+# Set PINGAN_TEST_DATABASE_URL (e.g. postgresql+psycopg://127.0.0.1:5432/test) to run the tests that
+# use a database against that server instead of SQLite: each test gets its own schema, dropped after.
+TEST_DATABASE_URL = os.environ.get("PINGAN_TEST_DATABASE_URL")
+DB_FIXTURES = {"cli", "initialised", "engine", "session", "printed", "printed_db", "named", "api"}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark every test that uses a database ``db`` (``make test`` runs those on PostgreSQL too)."""
+    for item in items:
+        if DB_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.db)
+
+
+@contextmanager
+def _database(tmp: Path) -> Iterator[str | None]:
+    """Yield the database URL of one test: SQLite in its folder, or a fresh schema on the test server."""
+    if not TEST_DATABASE_URL:
+        yield None
+        return
+    from sqlalchemy import create_engine, text
+
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    server = create_engine(TEST_DATABASE_URL)
+    with server.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    separator = "&" if "?" in TEST_DATABASE_URL else "?"
+    try:
+        yield f"{TEST_DATABASE_URL}{separator}options=-csearch_path%3D{schema}"
+    finally:
+        with server.begin() as connection:
+            # a session the test left open in a transaction would hold the drop forever: end it
+            connection.execute(
+                text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database()"
+                    " AND state LIKE 'idle in transaction%' AND pid <> pg_backend_pid()"
+                )
+            )
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        server.dispose()
+
+
 @pytest.fixture(autouse=True)
 def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """Point pingan at a fresh data folder (and so a fresh SQLite database) for each test."""
+    """Point pingan at a fresh data folder (and a fresh SQLite database, or PostgreSQL schema) for each test."""
     folder = tmp_path / "data"
     monkeypatch.setenv("PINGAN_DATA_DIR", str(folder))
     monkeypatch.setenv("PINGAN_ACTOR", "测试员")
     monkeypatch.setenv("COLUMNS", "200")
-    get_settings.cache_clear()
-    yield folder
-    get_settings.cache_clear()
+    with _database(tmp_path) as url:
+        if url:
+            monkeypatch.setenv("PINGAN_DATABASE_URL", url)
+        get_settings.cache_clear()
+        yield folder
+        get_settings.cache_clear()
 
 
 @pytest.fixture

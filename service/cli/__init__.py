@@ -54,6 +54,7 @@ app.add_typer(rolling.app, name="review-cycle")
 app.add_typer(docs.app, name="docs")
 app.add_typer(users.app, name="users")
 app.command("serve")(serve.serve)
+app.command("worker")(serve.worker)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -9,7 +9,7 @@ import typer
 
 from service import units
 from service.cli.common import console, database, settings
-from service.concurrency import executor_for
+from service.concurrency import executor_from
 from service.db.models import UnitLevel
 from service.errors import InputFileError
 from service.forms.layouts import KIND_LABELS, FormKind
@@ -53,7 +53,9 @@ def _print(
         )
         request = PrintRequest(kind=kind, year=year, unit=unit, out=out, blank=blank, fmt=fmt)
         with RichProgress(console) as progress:
-            report = FormPrinter(session, key, config.actor, executor_for(workers), progress).run(request)
+            report = FormPrinter(session, key, config.actor, executor_from(config, workers), progress).run(
+                request
+            )
     label = KIND_LABELS[kind]
     console.print(f"已印制{label} {report.sheets} 份（{report.pages} 页），版式 {report.layout_hash}：")
     for printed in report.files:

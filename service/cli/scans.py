@@ -116,13 +116,13 @@ def ingest_command(
     workers: Annotated[int | None, typer.Option(help="并行进程数（默认每个 CPU 核一个）")] = None,
 ) -> None:
     """扫描件入库：保存原件、逐页识读、生成档案与复核项；可中断后重跑续做，重复导入不产生变化。"""
-    from service.concurrency import executor_for
+    from service.concurrency import executor_from
     from service.intake import ingest
     from service.progress import RichProgress
 
     config = settings()
     with database() as session, RichProgress(console) as progress:
-        report = ingest(session, config, paths, config.actor, year, executor_for(workers), progress)
+        report = ingest(session, config, paths, config.actor, year, executor_from(config, workers), progress)
     console.print(report.summary(), soft_wrap=True)
     for skipped in report.skipped:
         console.print(f"[yellow]跳过非扫描文件：[/]{skipped}", soft_wrap=True)

@@ -11,7 +11,9 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import os
+import shutil
 import tempfile
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -33,6 +35,8 @@ from service.forms.render_pdf import SheetPrint, render_sheets
 from service.forms.values import check_printable, household_values, place_of, sheet_info
 from service.progress import NullProgress, ProgressBar
 from service.roster.export import households_in
+from service.settings import get_settings
+from service.storage import Storage, storage_for
 
 
 @dataclass(frozen=True)
@@ -59,6 +63,7 @@ class RenderJob:
     fillable: bool
     fmt: str
     standards: list[dict[str, object]] = field(default_factory=list)
+    stored: str | None = None  # storage key to hand the file back through, when rendered on another machine
 
 
 @dataclass
@@ -109,7 +114,14 @@ def render_job(job: RenderJob) -> tuple[str, int]:
     finally:
         gc.enable()
         gc.collect()
+    if job.stored is not None:
+        storage_for_printing().put_file(job.stored, Path(job.path))
     return job.path, pages
+
+
+def storage_for_printing() -> Storage:
+    """Return the shared storage that files rendered elsewhere come back through."""
+    return storage_for(get_settings())
 
 
 def _check_writable(out: Path) -> None:
@@ -240,6 +252,7 @@ class FormPrinter:
                     request.fillable,
                     request.fmt,
                     standards,
+                    f"outputs/{uuid.uuid4().hex}/{target.name}" if self.executor.remote else None,
                 )
             )
 
@@ -247,7 +260,11 @@ class FormPrinter:
         self.progress.start(total_pages, f"印制{label}", "页")
         written: list[Path] = []
         try:
+            stored = {job.path: job.stored for job in jobs}
             for temp_path, pages in self.executor.run(render_job, jobs):
+                key = stored[temp_path]
+                if key is not None and not Path(temp_path).exists():  # rendered on another machine
+                    shutil.copyfile(storage_for_printing().fetch(key), temp_path)
                 written.append(Path(temp_path))
                 self.progress.advance(pages)
             self.progress.finish()

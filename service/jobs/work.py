@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from service import units
 from service.campaign.years import get_year
-from service.concurrency import executor_for
+from service.concurrency import executor_from
 from service.db.models import AdminUnit, UnitLevel
 from service.documents.district import model_naming, model_roster, quota_table, removal_notice
 from service.documents.naming import Issued, township_naming
@@ -101,7 +101,7 @@ def print_forms(context: JobContext, session: Session) -> JobResult:
         blank=context.params.get("blank"),
         fmt=context.params.get("format", "pdf"),
     )
-    executor = executor_for(context.settings.job_workers, start="forkserver")
+    executor = executor_from(context.settings, context.settings.job_workers, start="forkserver")
     printer = FormPrinter(session, context.settings.signing_key(), context.actor, executor, context.progress)
     report = printer.run(request)
     lines = [
@@ -117,7 +117,7 @@ def print_forms(context: JobContext, session: Session) -> JobResult:
 def ingest_scans(context: JobContext, session: Session) -> JobResult:
     """Store, read and record the uploaded scans, page by page (re-running it is harmless)."""
     files = _inputs(context)
-    executor = executor_for(context.settings.job_workers, start="forkserver")
+    executor = executor_from(context.settings, context.settings.job_workers, start="forkserver")
     year = context.params.get("year")
     report = ingest(session, context.settings, files, context.actor, year, executor, context.progress)
     lines = [report.summary(), *(f"跳过非扫描文件：{name}" for name in report.skipped), *report.rejected]

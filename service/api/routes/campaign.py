@@ -61,7 +61,9 @@ def upload_quotas(
     """导入各乡镇（街道）的任务指标（仅区妇联；有错误则整份不导入）。"""
     require_district(user, "导入任务指标")
     get_year(session, year)
-    with tempfile.TemporaryDirectory(dir=settings.data_dir) as folder:
+    uploads = settings.data_dir / "uploads"
+    uploads.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=uploads) as folder:
         path = save_upload(
             file.file, Path(folder), file.filename or "指标表.xlsx", settings.max_roster_bytes, ROSTER_KINDS
         )
