@@ -357,6 +357,22 @@ def red_fraction(crop_rgb: NDArray[np.uint8]) -> float:
     return float(((red - other >= 25) & (red >= 120)).mean())
 
 
+def faint_red_fraction(crop_rgb: NDArray[np.uint8], level: float) -> float:
+    """Return the share of an RGB crop tinted towards red beyond the paper's own tint, over about 1 mm.
+
+    A seal washed out by the scanner, a dry pad or a faded print run leaves a pale pink that the
+    seal-red test misses; it is still seal ink, spread over millimetres, while the paper's tint
+    (the crop's most common redness) and the sensor's colour noise are not.
+    """
+    rgb = crop_rgb.astype(np.int16)
+    redness = rgb[..., 0] - np.maximum(rgb[..., 1], rgb[..., 2])
+    counts = np.cumsum(np.bincount((redness + 255).ravel(), minlength=511))
+    paper = float(np.searchsorted(counts, 0.5 * counts[-1])) - 255.0
+    reach = round(CROP_PX_PER_MM) | 1
+    smooth = cv2.blur(redness.astype(np.float32), (reach, reach))
+    return float(np.count_nonzero(smooth >= paper + level) / smooth.size)
+
+
 def three_way(score: float, threshold: float, band: float) -> tuple[bool | None, float]:
     """Classify a measure against a threshold with a review band around it: (yes/no/unsure, confidence)."""
     low, high = threshold * (1 - band), threshold * (1 + band)

@@ -29,6 +29,7 @@ from ocr.measure import (
     darkness,
     decide_bubbles,
     decide_ink,
+    faint_red_fraction,
     grey,
     measure_group,
     measure_ink,
@@ -332,6 +333,23 @@ class Reader:
             fraction, self.settings.seal_red_fraction, self.settings.seal_review_band
         )
         measures = {"red": round(fraction, 4)}
+        if present is False and crop.ndim == 3:
+            # a seal washed out to a pale pink is still a seal: "no seal" only when the box is free of red
+            faint = faint_red_fraction(crop, self.settings.seal_faint_red)
+            measures["faint_red"] = round(faint, 4)
+            if faint >= self.settings.seal_faint_fraction:
+                return FieldReading(
+                    name=field.name,
+                    kind="seal",
+                    label=field.label,
+                    value=None,
+                    confidence=0.3,
+                    status=FieldStatus.review,
+                    reason=Reason.uncertain_seal,
+                    detail="印章框内有很淡的红色，可能是褪色的印章",
+                    crop=crop_file,
+                    measures=measures,
+                )
         if present is False:
             # a grey blot in the box may be a seal that lost its red: a greyscale scan, or colour
             # washed out by the scanner or a faded pad; a person looks at it

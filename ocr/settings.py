@@ -102,6 +102,16 @@ class ReaderSettings(BaseModel):
     seal_red_fraction: float = Field(
         default=0.004, description="share of red pixels that means a seal is present"
     )
+    seal_faint_red: float = Field(
+        default=4.0,
+        gt=0,
+        description="redness (red over green and blue, 0–255, averaged over 1 mm) above the paper's own tint of a washed-out seal",
+    )
+    seal_faint_fraction: float = Field(
+        default=0.005,
+        gt=0,
+        description="share of the box tinted that faintly red that asks for review instead of 'no seal'",
+    )
     seal_review_band: float = Field(
         default=0.5, description="between (1 - band) × and the threshold the seal goes to review"
     )

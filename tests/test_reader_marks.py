@@ -259,3 +259,23 @@ def test_writing_in_the_margin_is_not_a_streak(forms: dict[str, tuple[FormLayout
         reading.field("item03_reason").value is True
         and reading.field("item03_reason").status == FieldStatus.accepted
     )
+
+
+def test_a_seal_washed_out_to_pale_pink_is_not_read_as_no_seal(
+    forms: dict[str, tuple[FormLayout, Path]],
+) -> None:
+    layout, pdf = forms["application"]
+    sheet = Sheet(layout, pdf, 1)
+    # pink paper (a tinted sheet) must not look like a seal; a seal faded almost to the paper must
+    tint = np.asarray(sheet.image).astype(np.float32) * np.array([1.0, 0.95, 0.94], dtype=np.float32)
+    sheet.image = Image.fromarray(tint.astype(np.uint8))
+    sheet.draw = ImageDraw.Draw(sheet.image)
+    sheet.seal("village_seal", colour=(246, 226, 227))
+    reading = sheet.read(reader_for(layout))
+    faded = reading.field("village_seal")
+    assert (faded.value, faded.status, faded.reason) == (None, FieldStatus.review, Reason.uncertain_seal), (
+        faded.measures
+    )
+    assert faded.measures["red"] < 0.002  # too pale for the seal-red test: only the faint level sees it
+    empty = reading.field("township_seal")
+    assert (empty.value, empty.status) == (False, FieldStatus.accepted), empty.measures
