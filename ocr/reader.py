@@ -268,8 +268,11 @@ class Reader:
                 "ink": round(ink.firm, 5),
                 "strokes": round(ink.strokes, 5),
                 "faint": round(ink.faint, 5),
+                "faint_level": round(ink.faint_level, 3),
             },
         )
+        if written is None and ink.faint_level > self.settings.faint_blank_level:
+            reading.detail = "纸面斑驳或噪点多，浅淡的字迹可能看不出，请确认"
         if (
             written
             and field.prefill == "head_name"
