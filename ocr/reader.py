@@ -185,21 +185,36 @@ class Reader:
             if field.kind == FieldKind.bubbles:
                 groups.append((field, measure_group(page_grey, alignment, field, black, settings)))
         baselines = self._baselines(groups)
+        streaks: list[Streaks] = []
+
+        def streaked(rect: Rect) -> bool:
+            if not streaks:
+                streaks.append(find_streaks(page_grey, alignment, page, settings))
+            return streaks[0].crosses(rect)
+
         readings: list[FieldReading] = []
         for field, measures in groups:
-            readings.append(decide_bubbles(field, measures, baselines[field.labels_inside], settings))
-        streaks: list[Streaks] = []
+            reading = decide_bubbles(field, measures, baselines[field.labels_inside], settings)
+            chosen = next((b for b in field.bubbles if b.value == reading.value), None)
+            # a band of toner over a bubble fills it as well as a pen does
+            if (
+                reading.status == FieldStatus.accepted
+                and chosen is not None
+                and streaked(
+                    Rect(x=chosen.x - chosen.r, y=chosen.y - chosen.r, w=2 * chosen.r, h=2 * chosen.r)
+                )
+            ):
+                reading.status, reading.reason, reading.confidence = FieldStatus.review, Reason.streaked, 0.3
+                reading.detail = f"条纹或污痕穿过所涂的选项 {chosen.value}"
+            readings.append(reading)
         for field in page.fields:
             if field.kind == FieldKind.handwriting:
                 reading = self._handwriting(
                     pixels, page_grey, alignment, page, field, identity, black, expected
                 )
-                if reading.kind == "handwriting" and reading.value is True:
-                    if not streaks:
-                        streaks.append(find_streaks(page_grey, alignment, page, settings))
-                    if streaks[0].crosses(field.rect):
-                        reading.value, reading.status = None, FieldStatus.review
-                        reading.reason, reading.confidence = Reason.streaked, 0.3
+                if reading.kind == "handwriting" and reading.value is True and streaked(field.rect):
+                    reading.value, reading.status = None, FieldStatus.review
+                    reading.reason, reading.confidence = Reason.streaked, 0.3
                 readings.append(reading)
             elif field.kind == FieldKind.seal:
                 readings.append(self._seal(pixels, alignment, field, identity, greyscale))

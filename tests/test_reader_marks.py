@@ -341,3 +341,18 @@ def test_a_box_on_paper_too_grainy_to_see_a_pale_hand_is_not_called_blank(
         field.measures
     )
     assert field.measures["faint_level"] > 0.18 and "浅淡" in (field.detail or "")
+
+
+def test_a_toner_streak_over_the_chosen_bubble_goes_to_review(
+    forms: dict[str, tuple[FormLayout, Path]],
+) -> None:
+    layout, pdf = forms["score"]
+    sheet = Sheet(layout, pdf, 0)
+    chosen = next(b for b in sheet.page.field("item02_score").bubbles if b.value == "10")
+    _toner_band(sheet, chosen.x - 2.0, 4.0, seed=2)
+    sheet.bubble("item02_score", "10")
+    sheet.bubble("group_verdict", "pass")
+    reading = sheet.read(reader_for(layout))
+    streaked = reading.field("item02_score")
+    assert (streaked.status, streaked.reason) == (FieldStatus.review, Reason.streaked), streaked.measures
+    assert reading.field("group_verdict").status == FieldStatus.accepted  # away from the band
