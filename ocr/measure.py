@@ -204,13 +204,15 @@ class InkMeasure:
 
     ``firm`` is all ink at the firm level; ``strokes`` the part of it in stroke-sized marks (pen
     and pencil lines, not dust specks); ``faint`` is all ink at the faint level, just above the
-    paper's own noise (pale ballpoint, light pencil, a faded print run).
+    paper's own noise (pale ballpoint, light pencil, a faded print run); ``faint_level`` is that
+    level, as darkness: on grainy or mottled paper it has to rise, and a pale hand may hide below it.
     """
 
     firm: float
     strokes: float
     faint: float
     area_mm2: float = 0.0
+    faint_level: float = 0.0
 
     def levels(self, settings: ReaderSettings) -> tuple[float, float]:
         """Return the (written, blank) thresholds as shares of this box.
@@ -329,21 +331,25 @@ def measure_ink(
         if strokes >= high:
             return InkMeasure(firm_share, strokes, firm_share, area_mm2)
     noise = (lift_at(0.75) - lift_at(0.25)) / 1.349  # the paper's own grain, robustly
-    faint = ink_at(max(settings.faint_ink_pixel, lift_at(0.5) + 6 * noise))
+    faint_level = max(settings.faint_ink_pixel, lift_at(0.5) + 6 * noise)
+    faint = ink_at(faint_level)
     if cv2.countNonZero(faint) > low * total:
         faint = _without_rules(faint)
-    return InkMeasure(firm_share, strokes, cv2.countNonZero(faint) / total, area_mm2)
+    return InkMeasure(firm_share, strokes, cv2.countNonZero(faint) / total, area_mm2, faint_level)
 
 
 def decide_ink(ink: InkMeasure, settings: ReaderSettings) -> tuple[bool | None, float]:
     """Say whether something is written: yes, no, or unsure (``None``, for a person), with a confidence.
 
     Written needs stroke-sized ink well over the threshold; blank needs next to no ink at either
-    level; everything between (a few specks, a pale hand) goes to review.
+    level, on paper clean enough for the faint level to see a pale hand; everything between (a few
+    specks, a pale hand, a box too mottled to tell) goes to review.
     """
     high, low = ink.levels(settings)
     if ink.strokes >= high:
         return True, min(1.0, 0.7 + (ink.strokes - high) / (high * 4))
+    if ink.faint_level > settings.faint_blank_level:
+        return None, 0.3
     if ink.firm <= low and ink.faint <= low:
         return False, min(1.0, 0.7 + (low - max(ink.firm, ink.faint)) / low * 0.3)
     return None, 0.4
@@ -355,6 +361,22 @@ def red_fraction(crop_rgb: NDArray[np.uint8]) -> float:
     red = rgb[..., 0]
     other = np.maximum(rgb[..., 1], rgb[..., 2])
     return float(((red - other >= 25) & (red >= 120)).mean())
+
+
+def faint_red_fraction(crop_rgb: NDArray[np.uint8], level: float) -> float:
+    """Return the share of an RGB crop tinted towards red beyond the paper's own tint, over about 1 mm.
+
+    A seal washed out by the scanner, a dry pad or a faded print run leaves a pale pink that the
+    seal-red test misses; it is still seal ink, spread over millimetres, while the paper's tint
+    (the crop's most common redness) and the sensor's colour noise are not.
+    """
+    rgb = crop_rgb.astype(np.int16)
+    redness = rgb[..., 0] - np.maximum(rgb[..., 1], rgb[..., 2])
+    counts = np.cumsum(np.bincount((redness + 255).ravel(), minlength=511))
+    paper = float(np.searchsorted(counts, 0.5 * counts[-1])) - 255.0
+    reach = round(CROP_PX_PER_MM) | 1
+    smooth = cv2.blur(redness.astype(np.float32), (reach, reach))
+    return float(np.count_nonzero(smooth >= paper + level) / smooth.size)
 
 
 def three_way(score: float, threshold: float, band: float) -> tuple[bool | None, float]:

@@ -29,6 +29,7 @@ from ocr.measure import (
     darkness,
     decide_bubbles,
     decide_ink,
+    faint_red_fraction,
     grey,
     measure_group,
     measure_ink,
@@ -184,21 +185,36 @@ class Reader:
             if field.kind == FieldKind.bubbles:
                 groups.append((field, measure_group(page_grey, alignment, field, black, settings)))
         baselines = self._baselines(groups)
+        streaks: list[Streaks] = []
+
+        def streaked(rect: Rect) -> bool:
+            if not streaks:
+                streaks.append(find_streaks(page_grey, alignment, page, settings))
+            return streaks[0].crosses(rect)
+
         readings: list[FieldReading] = []
         for field, measures in groups:
-            readings.append(decide_bubbles(field, measures, baselines[field.labels_inside], settings))
-        streaks: list[Streaks] = []
+            reading = decide_bubbles(field, measures, baselines[field.labels_inside], settings)
+            chosen = next((b for b in field.bubbles if b.value == reading.value), None)
+            # a band of toner over a bubble fills it as well as a pen does
+            if (
+                reading.status == FieldStatus.accepted
+                and chosen is not None
+                and streaked(
+                    Rect(x=chosen.x - chosen.r, y=chosen.y - chosen.r, w=2 * chosen.r, h=2 * chosen.r)
+                )
+            ):
+                reading.status, reading.reason, reading.confidence = FieldStatus.review, Reason.streaked, 0.3
+                reading.detail = f"条纹或污痕穿过所涂的选项 {chosen.value}"
+            readings.append(reading)
         for field in page.fields:
             if field.kind == FieldKind.handwriting:
                 reading = self._handwriting(
                     pixels, page_grey, alignment, page, field, identity, black, expected
                 )
-                if reading.kind == "handwriting" and reading.value is True:
-                    if not streaks:
-                        streaks.append(find_streaks(page_grey, alignment, page, settings))
-                    if streaks[0].crosses(field.rect):
-                        reading.value, reading.status = None, FieldStatus.review
-                        reading.reason, reading.confidence = Reason.streaked, 0.3
+                if reading.kind == "handwriting" and reading.value is True and streaked(field.rect):
+                    reading.value, reading.status = None, FieldStatus.review
+                    reading.reason, reading.confidence = Reason.streaked, 0.3
                 readings.append(reading)
             elif field.kind == FieldKind.seal:
                 readings.append(self._seal(pixels, alignment, field, identity, greyscale))
@@ -267,8 +283,11 @@ class Reader:
                 "ink": round(ink.firm, 5),
                 "strokes": round(ink.strokes, 5),
                 "faint": round(ink.faint, 5),
+                "faint_level": round(ink.faint_level, 3),
             },
         )
+        if written is None and ink.faint_level > self.settings.faint_blank_level:
+            reading.detail = "纸面斑驳或噪点多，浅淡的字迹可能看不出，请确认"
         if (
             written
             and field.prefill == "head_name"
@@ -332,6 +351,23 @@ class Reader:
             fraction, self.settings.seal_red_fraction, self.settings.seal_review_band
         )
         measures = {"red": round(fraction, 4)}
+        if present is False and crop.ndim == 3:
+            # a seal washed out to a pale pink is still a seal: "no seal" only when the box is free of red
+            faint = faint_red_fraction(crop, self.settings.seal_faint_red)
+            measures["faint_red"] = round(faint, 4)
+            if faint >= self.settings.seal_faint_fraction:
+                return FieldReading(
+                    name=field.name,
+                    kind="seal",
+                    label=field.label,
+                    value=None,
+                    confidence=0.3,
+                    status=FieldStatus.review,
+                    reason=Reason.uncertain_seal,
+                    detail="印章框内有很淡的红色，可能是褪色的印章",
+                    crop=crop_file,
+                    measures=measures,
+                )
         if present is False:
             # a grey blot in the box may be a seal that lost its red: a greyscale scan, or colour
             # washed out by the scanner or a faded pad; a person looks at it

@@ -68,6 +68,11 @@ class ReaderSettings(BaseModel):
     faint_ink_pixel: float = Field(
         default=0.08, description="lowest darkness of a pixel counted as faint handwriting"
     )
+    faint_blank_level: float = Field(
+        default=0.18,
+        gt=0,
+        description="a box whose paper grain pushes the faint level above this is never called blank (a pale hand, ~0.2, would hide)",
+    )
     stroke_mm: float = Field(
         default=1.5, gt=0, description="a mark this long or longer is a stroke; shorter ones are specks"
     )
@@ -87,11 +92,16 @@ class ReaderSettings(BaseModel):
         default=0.2, description="darkness of open paper (at 2 px/mm) counted as dirt of a streak"
     )
     streak_band_mm: float = Field(default=3.0, gt=0, description="width of the bands searched for streaks")
+    streak_drift_mm: float = Field(
+        default=3.0,
+        ge=0,
+        description="how far a streak may wander across the page (a skewed scan slants a printer's streak)",
+    )
     streak_sections: int = Field(
         default=8, ge=2, description="the page's length is cut into this many sections"
     )
     streak_min_sections: int = Field(
-        default=3, ge=1, description="a band with dirt in this many sections is a streak"
+        default=2, ge=1, description="a band with dirt in this many sections is a streak"
     )
     streak_dirt_share: float = Field(
         default=0.04, gt=0, le=1, description="share of a section's open paper that must be dirt"
@@ -101,6 +111,16 @@ class ReaderSettings(BaseModel):
     )
     seal_red_fraction: float = Field(
         default=0.004, description="share of red pixels that means a seal is present"
+    )
+    seal_faint_red: float = Field(
+        default=4.0,
+        gt=0,
+        description="redness (red over green and blue, 0–255, averaged over 1 mm) above the paper's own tint of a washed-out seal",
+    )
+    seal_faint_fraction: float = Field(
+        default=0.005,
+        gt=0,
+        description="share of the box tinted that faintly red that asks for review instead of 'no seal'",
     )
     seal_review_band: float = Field(
         default=0.5, description="between (1 - band) × and the threshold the seal goes to review"

@@ -86,56 +86,88 @@ def find_streaks(
     page_grey: NDArray[np.uint8], alignment: Alignment, page: PageLayout, settings: ReaderSettings
 ) -> Streaks:
     """Find the bands of dirt that cross the page's open paper along its length or width."""
-    k = PX_PER_MM
-    scale = np.array([[1 / k, 0.0, 0.0], [0.0, 1 / k, 0.0], [0.0, 0.0, 1.0]])
-    size = (round(page.width * k), round(page.height * k))
-    upright = cv2.warpPerspective(
-        page_grey,
-        alignment.homography @ scale,
-        size,
-        flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
-        borderValue=255,
-    )
+    upright = _upright(page_grey, alignment, page)
     paper = open_paper(page)
     # only the page inside the fiducials: outside them lie the scanner border and clipped edges
     xs = [f.x for f in page.fiducials]
     ys = [f.y for f in page.fiducials]
+    k = PX_PER_MM
     inside = np.zeros_like(paper)
     inside[round(min(ys) * k) : round(max(ys) * k), round(min(xs) * k) : round(max(xs) * k)] = True
     paper = paper & inside
-    counts = np.bincount(upright[paper], minlength=256)
-    white = float(np.searchsorted(np.cumsum(counts), 0.9 * counts.sum())) if counts.sum() else 255.0
-    dirt = ((white - upright.astype(np.float32)) > settings.streak_darkness * 255) & paper
+    # dirt is darker than the paper around it, so uneven light (a darker side, a shadowed corner) is not
+    # dirt: the local paper is the page with everything narrower than 15 mm closed over
+    reach = round(15 * k) | 1
+    white = cv2.blur(cv2.dilate(upright, np.ones((reach, reach), np.uint8)), (reach, reach))
+    dirt = (cv2.subtract(white, upright) > settings.streak_darkness * 255) & paper
     return Streaks(
         columns=_bands(dirt, paper, settings, along=0),
         rows=_bands(dirt, paper, settings, along=1),
     )
 
 
+def _upright(page_grey: NDArray[np.uint8], alignment: Alignment, page: PageLayout) -> NDArray[np.uint8]:
+    """Return the page upright at 2 px per mm, each pixel the mean of the scan pixels it covers.
+
+    Averaging (not sampling) keeps a cloud of toner dust as grey as it looks: sampled every half
+    millimetre it would come out as a few scattered dots, or as nothing.
+    """
+    height, width = page_grey.shape
+    shrink = min(1.0, PX_PER_MM / alignment.px_per_mm)
+    size = (max(1, round(width * shrink)), max(1, round(height * shrink)))
+    small = cv2.resize(page_grey, size, interpolation=cv2.INTER_AREA) if shrink < 1.0 else page_grey
+    sx, sy = size[0] / width, size[1] / height
+    # scan pixel x maps to (x + 0.5) * s - 0.5 in the shrunk image (pixel centres)
+    to_small = np.array([[sx, 0.0, 0.5 * sx - 0.5], [0.0, sy, 0.5 * sy - 0.5], [0.0, 0.0, 1.0]])
+    k = PX_PER_MM
+    scale = np.array([[1 / k, 0.0, 0.0], [0.0, 1 / k, 0.0], [0.0, 0.0, 1.0]])
+    out = cv2.warpPerspective(
+        small,
+        to_small @ alignment.homography @ scale,
+        (round(page.width * k), round(page.height * k)),
+        flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
+        borderValue=255,
+    )
+    return np.asarray(out, dtype=np.uint8)
+
+
 def _bands(
     dirt: NDArray[np.bool_], paper: NDArray[np.bool_], settings: ReaderSettings, along: int
 ) -> tuple[tuple[float, float], ...]:
-    """Return the mm intervals of bands whose dirt is spread along the page (``along`` = 0: columns)."""
+    """Return the mm intervals of bands whose dirt is spread along the page (``along`` = 0: columns).
+
+    Bands are laid every half band width, so a streak is never missed for straddling two of them.
+    """
     k = PX_PER_MM
     width = max(1, round(settings.streak_band_mm * k))
+    step = max(1, width // 2)
     if along == 1:
         dirt, paper = dirt.T, paper.T
     length, across = dirt.shape
-    bands = across // width
     edges = np.linspace(0, length, settings.streak_sections + 1).astype(int)[:-1]
+    starts = np.arange(0, across - width + 1, step)
 
     def per_section(pixels: NDArray[np.bool_]) -> NDArray[np.int64]:
-        per_band = pixels[:, : bands * width].astype(np.int32).reshape(length, bands, width).sum(axis=2)
-        return np.asarray(np.add.reduceat(per_band, edges, axis=0), dtype=np.int64)
+        lines = np.add.reduceat(pixels.astype(np.int32), edges, axis=0)  # sections × across
+        running = np.concatenate([np.zeros((len(edges), 1), np.int64), np.cumsum(lines, axis=1)], axis=1)
+        return np.asarray(running[:, starts + width] - running[:, starts], dtype=np.int64)
 
     open_px, dirt_px = per_section(paper), per_section(dirt)
     seen = open_px >= width * k * 2
     hits = seen & (dirt_px >= open_px * settings.streak_dirt_share)
+    own = hits.any(axis=0)
+    # a streak made along one axis lies slanted along the other after a skew: let it drift a little,
+    # as long as it passes through the band itself somewhere
+    drift = round(settings.streak_drift_mm * k / step)
+    if drift:
+        padded = np.pad(hits, ((0, 0), (drift, drift)))
+        windows = np.lib.stride_tricks.sliding_window_view(padded, 2 * drift + 1, axis=1)
+        hits = np.asarray(windows.any(axis=2) & own, dtype=bool)
     # a band whose open paper lies only at its two ends (a table column) is a streak when both ends are dirty
     sections = np.arange(len(edges))[:, None]
     first = np.where(seen, sections, len(edges)).min(axis=0)
     last = np.where(seen, sections, -1).max(axis=0)
-    columns = np.arange(bands)
+    columns = np.arange(len(starts))
     both_ends = (
         (last - first >= len(edges) // 2)
         & hits[np.minimum(first, len(edges) - 1), columns]
@@ -143,8 +175,8 @@ def _bands(
     )
     found: list[tuple[float, float]] = []
     for band in np.flatnonzero((hits.sum(axis=0) >= settings.streak_min_sections) | both_ends):
-        lo, hi = float(band * width / k), float((band + 1) * width / k)
-        if found and abs(found[-1][1] - lo) < 1e-6:
+        lo, hi = float(starts[band] / k), float((starts[band] + width) / k)
+        if found and found[-1][1] >= lo - 1e-6:
             found[-1] = (found[-1][0], hi)
         else:
             found.append((lo, hi))

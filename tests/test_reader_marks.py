@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+import cv2
 import numpy as np
 import pypdfium2
 import pytest
@@ -259,3 +260,99 @@ def test_writing_in_the_margin_is_not_a_streak(forms: dict[str, tuple[FormLayout
         reading.field("item03_reason").value is True
         and reading.field("item03_reason").status == FieldStatus.accepted
     )
+
+
+def test_a_seal_washed_out_to_pale_pink_is_not_read_as_no_seal(
+    forms: dict[str, tuple[FormLayout, Path]],
+) -> None:
+    layout, pdf = forms["application"]
+    sheet = Sheet(layout, pdf, 1)
+    # pink paper (a tinted sheet) must not look like a seal; a seal faded almost to the paper must
+    tint = np.asarray(sheet.image).astype(np.float32) * np.array([1.0, 0.95, 0.94], dtype=np.float32)
+    sheet.image = Image.fromarray(tint.astype(np.uint8))
+    sheet.draw = ImageDraw.Draw(sheet.image)
+    sheet.seal("village_seal", colour=(246, 226, 227))
+    reading = sheet.read(reader_for(layout))
+    faded = reading.field("village_seal")
+    assert (faded.value, faded.status, faded.reason) == (None, FieldStatus.review, Reason.uncertain_seal), (
+        faded.measures
+    )
+    assert faded.measures["red"] < 0.002  # too pale for the seal-red test: only the faint level sees it
+    empty = reading.field("township_seal")
+    assert (empty.value, empty.status) == (False, FieldStatus.accepted), empty.measures
+
+
+def _dust_trail(sheet: Sheet, top_x_mm: float, bottom_x_mm: float, ys_mm: list[float], seed: int) -> None:
+    """Lay a dirty drum's trail of toner clumps down the page, slanting as it does on a skewed scan."""
+    rng = np.random.default_rng(seed)
+    pixels = np.asarray(sheet.image).copy()
+    for y_mm in ys_mm:
+        x_mm = top_x_mm + (bottom_x_mm - top_x_mm) * y_mm / 297.0
+        cx, cy, r = px(x_mm), px(y_mm), px(1.3)
+        yy, xx = np.mgrid[int(cy - r) : int(cy + r), int(cx - r) : int(cx + r)]
+        inside = ((yy - cy) / r) ** 2 + ((xx - cx) / (r * 0.6)) ** 2 <= 1.0
+        dots = inside & (rng.random(inside.shape) < 0.6)
+        pixels[yy[dots], xx[dots]] = rng.integers(0, 80, size=(int(dots.sum()), 1), dtype=np.uint8)
+    sheet.image = Image.fromarray(pixels)
+    sheet.draw = ImageDraw.Draw(sheet.image)
+
+
+def test_a_sparse_slanting_trail_of_toner_over_blank_boxes_is_not_read_as_writing(
+    forms: dict[str, tuple[FormLayout, Path]],
+) -> None:
+    layout, pdf = forms["application"]
+    sheet = Sheet(layout, pdf, 0)
+    # clumps every 20 mm or so, drifting 3 mm across the page; few land on open paper
+    ys = [14.0, 33.0, 140.0, 149.0, 158.0, 248.0, 262.0, 271.0, 285.0]
+    _dust_trail(sheet, 82.0, 85.0, ys, seed=3)
+    reading = sheet.read(reader_for(layout))
+    assert reading.ok, reading.error
+    for name in ("member5_relation", "member6_relation", "member7_relation"):
+        field = reading.field(name)
+        assert field.value is not True and field.status == FieldStatus.review, (name, field.measures)
+
+
+def test_uneven_light_along_one_side_is_not_a_streak(forms: dict[str, tuple[FormLayout, Path]]) -> None:
+    layout, pdf = forms["application"]
+    sheet = Sheet(layout, pdf, 0)
+    pixels = np.asarray(sheet.image).astype(np.float32)
+    fade = np.clip(np.linspace(0.62, 1.25, pixels.shape[1]), None, 1.0)  # the left side in the lid's shadow
+    sheet.image = Image.fromarray((pixels * fade[None, :, None]).astype(np.uint8))
+    sheet.draw = ImageDraw.Draw(sheet.image)
+    sheet.write("member1_name", "刘桂兰")
+    field = sheet.read(reader_for(layout)).field("member1_name")
+    assert (field.value, field.status) == (True, FieldStatus.accepted), field.measures
+
+
+def test_a_box_on_paper_too_grainy_to_see_a_pale_hand_is_not_called_blank(
+    forms: dict[str, tuple[FormLayout, Path]],
+) -> None:
+    layout, pdf = forms["score"]
+    sheet = Sheet(layout, pdf, 0)
+    rng = np.random.default_rng(5)
+    pixels = np.asarray(sheet.image).astype(np.float32)
+    mottle = cv2.GaussianBlur(rng.normal(0, 1, pixels.shape[:2]).astype(np.float32), (0, 0), 2.0)
+    grainy = pixels - 30.0 * mottle[..., None] / mottle.std()  # recycled paper, a noisy sensor
+    sheet.image = Image.fromarray(np.clip(grainy, 0, 255).astype(np.uint8))
+    sheet.draw = ImageDraw.Draw(sheet.image)
+    reading = sheet.read(reader_for(layout))
+    field = reading.field("item04_reason")
+    assert (field.value, field.status, field.reason) == (None, FieldStatus.review, Reason.uncertain_ink), (
+        field.measures
+    )
+    assert field.measures["faint_level"] > 0.18 and "浅淡" in (field.detail or "")
+
+
+def test_a_toner_streak_over_the_chosen_bubble_goes_to_review(
+    forms: dict[str, tuple[FormLayout, Path]],
+) -> None:
+    layout, pdf = forms["score"]
+    sheet = Sheet(layout, pdf, 0)
+    chosen = next(b for b in sheet.page.field("item02_score").bubbles if b.value == "10")
+    _toner_band(sheet, chosen.x - 2.0, 4.0, seed=2)
+    sheet.bubble("item02_score", "10")
+    sheet.bubble("group_verdict", "pass")
+    reading = sheet.read(reader_for(layout))
+    streaked = reading.field("item02_score")
+    assert (streaked.status, streaked.reason) == (FieldStatus.review, Reason.streaked), streaked.measures
+    assert reading.field("group_verdict").status == FieldStatus.accepted  # away from the band
