@@ -33,8 +33,7 @@ typecheck: venv
 	$(BIN)/mypy
 
 pytest: venv
-	@$(BIN)/python -m pytest; rc=$$?; \
-	  if [ $$rc -eq 5 ]; then echo "pytest 没有收集到任何测试"; fi; exit $$rc
+	@PYTHON=$(BIN)/python bash scripts/run-tests.sh
 
 test: setup lint typecheck pytest
 

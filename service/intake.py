@@ -144,7 +144,9 @@ def read_chunk(chunk: Chunk) -> tuple[int, list[tuple[int, dict[str, Any]]]]:
 def _read(reader: Any, chunk: Chunk) -> list[tuple[int, dict[str, Any]]]:
     storage = storage_for(get_settings())
     path = storage.fetch(chunk.key)
-    reader.crops = get_settings().data_dir / "crops" / path.stem  # per stored file: a rescan never overwrites evidence
+    reader.crops = (
+        get_settings().data_dir / "crops" / path.stem
+    )  # per stored file: a rescan never overwrites evidence
     results = []
     for reading in reader.read_file(path, frozenset(chunk.pages)):
         reading.source = chunk.name

@@ -49,7 +49,14 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 @contextmanager
-def _database(tmp: Path) -> Iterator[str | None]:
+def module_database() -> Iterator[str | None]:
+    """Yield a database URL for fixtures that outlive one test (None: SQLite in their data folder)."""
+    with _database() as url:
+        yield url
+
+
+@contextmanager
+def _database() -> Iterator[str | None]:
     """Yield the database URL of one test: SQLite in its folder, or a fresh schema on the test server."""
     if not TEST_DATABASE_URL:
         yield None
@@ -83,7 +90,7 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     monkeypatch.setenv("PINGAN_DATA_DIR", str(folder))
     monkeypatch.setenv("PINGAN_ACTOR", "测试员")
     monkeypatch.setenv("COLUMNS", "200")
-    with _database(tmp_path) as url:
+    with _database() as url:
         if url:
             monkeypatch.setenv("PINGAN_DATABASE_URL", url)
         get_settings.cache_clear()

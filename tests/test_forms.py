@@ -25,7 +25,7 @@ from service.forms.geometry import FIELD_INSET
 from service.forms.layouts import build_layout, load_layout
 from service.forms.score_layout import COLUMNS, ROW_H, ROW_TOP
 from service.settings import get_settings
-from tests.conftest import SAMPLES, CliResult
+from tests.conftest import SAMPLES, CliResult, module_database
 from tests.pdfgeometry import covered, read_pages, table_cells, texts_in
 
 Cli = Callable[..., CliResult]
@@ -46,6 +46,7 @@ class Printed:
     folder: Path
     key: bytes
     database_url: str
+    data_dir: Path
 
     def pdf(self, pattern: str) -> Path:
         return next(p for p in sorted(self.folder.rglob("*.pdf")) if re.search(pattern, p.name))
@@ -56,9 +57,11 @@ def printed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Printed]:
     """Print the sample village's sheets once: prefilled score and application forms, blank sheets, Word versions."""
     base = tmp_path_factory.mktemp("forms")
     out = base / "out"
-    with pytest.MonkeyPatch.context() as patch:
+    with pytest.MonkeyPatch.context() as patch, module_database() as url:
         patch.setenv("PINGAN_DATA_DIR", str(base / "data"))
         patch.setenv("PINGAN_ACTOR", "测试员")
+        if url:
+            patch.setenv("PINGAN_DATABASE_URL", url)
         get_settings.cache_clear()
         for args in (
             ["init", "--district", "清河区", "--district-code", "330199"],
@@ -95,7 +98,7 @@ def printed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Printed]:
         ):
             assert main(args) == 0, args
         settings = get_settings()
-        yield Printed(out, settings.signing_key(), settings.resolved_database_url)
+        yield Printed(out, settings.signing_key(), settings.resolved_database_url, base / "data")
         get_settings.cache_clear()
 
 
@@ -421,7 +424,8 @@ def test_word_versions_render_with_windows_fonts_and_convert(printed: Printed, t
         assert template.get_undeclared_template_variables(context=payload) == set()
     out = tmp_path / "docx"
     with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("PINGAN_DATA_DIR", str(Path(printed.database_url.removeprefix("sqlite:///")).parent))
+        patch.setenv("PINGAN_DATA_DIR", str(printed.data_dir))
+        patch.setenv("PINGAN_DATABASE_URL", printed.database_url)
         get_settings.cache_clear()
         assert (
             main(

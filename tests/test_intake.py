@@ -171,7 +171,12 @@ def test_killed_ingest_resumes_without_loss_or_double_counting(
     assert f"另有 {partial} 页此前已入库" in result.out
     assert count(session, ScanPage) == 13
     assert (
-        session.scalar(select(func.count(func.distinct(ScanPage.file_id.concat(ScanPage.page_index))))) == 13
+        session.scalar(
+            select(func.count()).select_from(
+                select(ScanPage.file_id, ScanPage.page_index).distinct().subquery()
+            )
+        )
+        == 13
     )
     assert count(session, Record) == 10
 

@@ -20,7 +20,8 @@ from service.settings import get_settings
 from tests.conftest import SAMPLES, Cli
 
 pytestmark = pytest.mark.slow
-BROKER = "redis://127.0.0.1:6379/15"
+# the SQLite and the PostgreSQL passes run at the same time: each has its own Redis database
+BROKER = "redis://127.0.0.1:6379/" + ("13" if os.environ.get("PINGAN_TEST_DATABASE_URL") else "15")
 
 
 def _redis_up() -> bool:
@@ -44,7 +45,7 @@ def workers(
     redis.Redis.from_url(BROKER).flushdb()
     monkeypatch.setenv("PINGAN_JOBS", "celery")
     monkeypatch.setenv("PINGAN_BROKER_URL", BROKER)
-    monkeypatch.setenv("PINGAN_CELERY_VISIBILITY_TIMEOUT", "8")
+    monkeypatch.setenv("PINGAN_CELERY_VISIBILITY_TIMEOUT", "6")
     get_settings.cache_clear()
     from service.jobs import queue
 

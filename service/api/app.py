@@ -19,6 +19,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
@@ -101,6 +102,16 @@ def create_app(settings: Settings | None = None, runner: JobRunner | None = None
             error.http_status = exc.status_code
             return page_error(request, error)
         return _problem(exc.status_code, code, message, hint)
+
+    @app.exception_handler(DataError)
+    async def unstorable(request: Request, exc: DataError) -> Response:
+        error = PinganError(
+            "输入中有数据库无法保存的内容（如空字符 \\0 或超长的文字）。", hint="请检查输入后重试。"
+        )
+        error.http_status, error.code = 422, "invalid_data"
+        if not request.url.path.startswith("/api/"):
+            return page_error(request, error)
+        return _problem(422, error.code, error.message, error.hint)
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> Response:
