@@ -6,10 +6,7 @@ import multiprocessing
 import os
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from typing import TYPE_CHECKING, Protocol, TypeVar
-
-if TYPE_CHECKING:
-    from service.settings import Settings
+from typing import Protocol, TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -73,12 +70,3 @@ def executor_for(workers: int | None, start: str | None = None) -> Executor:
     if workers == 1:
         return SerialExecutor()
     return PoolExecutor(workers, start)
-
-
-def executor_from(settings: Settings, workers: int | None = None, start: str | None = None) -> Executor:
-    """Return where the heavy pieces of long work run: the Celery workers, or this machine's processes."""
-    if settings.jobs == "celery":
-        from service.jobs.queue import CeleryExecutor
-
-        return CeleryExecutor()
-    return executor_for(workers, start)

@@ -274,7 +274,7 @@ def api(printed: Cli, monkeypatch: pytest.MonkeyPatch) -> Api:
     """The app on the demo's first steps, with a district, a township and a village account."""
     from fastapi.testclient import TestClient
 
-    from service.api.app import create_app
+    from service.server import create_app
 
     monkeypatch.setenv("PINGAN_JOB_WORKERS", "1")
     get_settings.cache_clear()

@@ -11,9 +11,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from service.api.app import create_app
 from service.db.models import Household, Job, JobState
 from service.jobs.runner import ThreadJobRunner, create_job, recover
+from service.server import create_app
 from service.settings import get_settings
 from tests.conftest import SAMPLES, Api, Cli, add_user, auth
 

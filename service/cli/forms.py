@@ -9,11 +9,11 @@ import typer
 
 from service import units
 from service.cli.common import console, database, settings
-from service.concurrency import executor_from
 from service.db.models import UnitLevel
 from service.errors import InputFileError
 from service.forms.layouts import KIND_LABELS, FormKind
 from service.forms.printing import FormPrinter, PrintRequest
+from service.jobs.executors import executor_from
 from service.progress import RichProgress
 
 app = typer.Typer(

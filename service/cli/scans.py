@@ -116,8 +116,8 @@ def ingest_command(
     workers: Annotated[int | None, typer.Option(help="并行进程数（默认每个 CPU 核一个）")] = None,
 ) -> None:
     """扫描件入库：保存原件、逐页识读、生成档案与复核项；可中断后重跑续做，重复导入不产生变化。"""
-    from service.concurrency import executor_from
     from service.intake import ingest
+    from service.jobs.executors import executor_from
     from service.progress import RichProgress
 
     config = settings()

@@ -16,7 +16,7 @@ def serve(
     """启动接口服务（/api/v1，文档在 /api/v1/docs，健康检查在 /health）。"""
     import uvicorn
 
-    from service.api.app import create_app
+    from service.server import create_app
 
     app = create_app(settings())
     console.print(f"接口服务：http://{host}:{port}/api/v1/docs （按 Ctrl+C 停止）")

@@ -14,7 +14,6 @@ from sqlalchemy.orm import Session
 
 from service import units
 from service.campaign.years import get_year
-from service.concurrency import executor_from
 from service.db.models import AdminUnit, UnitLevel
 from service.documents.district import model_naming, model_roster, quota_table, removal_notice
 from service.documents.naming import Issued, township_naming
@@ -25,6 +24,7 @@ from service.errors import Forbidden, InputFileError, NotFound
 from service.forms.layouts import KIND_LABELS, FormKind
 from service.forms.printing import FormPrinter, PrintRequest
 from service.intake import ingest
+from service.jobs.executors import executor_from
 from service.jobs.runner import JobContext, JobResult, job_kind
 from service.roster.importer import RosterImporter
 from service.status import HouseholdStatus

@@ -1,4 +1,4 @@
-"""The HTTP service (接口服务): a FastAPI app on the same database and rules as the CLI.
+"""The HTTP service (接口服务): the API and the workbench in one FastAPI app, on the CLI's database and rules.
 
 Every route under ``/api/v1`` needs an API token (``Authorization: Bearer pa_…``, from ``pingan
 users token``) and answers only about the caller's own units; the pages of the workbench use a
