@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from ocr.layout import FieldKind, FormLayout, LayoutField
@@ -177,6 +177,18 @@ def decide(
         raise InputFileError(
             "空白表的户主须指定户编号，不能直接确认姓名。", hint=f"请用：pingan review set {item.id} 户编号"
         )
+    status = {"accept": "accepted", "set": "set", "reject": "rejected"}[action]
+    claimed = session.execute(  # one decision per item, however many clerks press Enter at once
+        update(ReviewItem)
+        .where(ReviewItem.id == item.id, ReviewItem.status == "open")
+        .values(status=status, decided_by=actor, decided_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:  # type: ignore[attr-defined]
+        session.refresh(item)
+        raise Conflict(
+            f"复核项 {item.id} 已由 {item.decided_by} 处理（{item.status}）。", hint="请刷新后处理下一项。"
+        )
     if item.field == "identity" and action == "set":
         household = session.scalars(select(Household).where(Household.code == final)).one()
         item.record.household_id = household.id
@@ -197,7 +209,7 @@ def decide(
         record_value.confirmed_at = now
     elif action == "reject" and record_value is not None and item.reason != "conflict":
         record_value.state = "rejected"
-    item.status = {"accept": "accepted", "set": "set", "reject": "rejected"}[action]
+    item.status = status
     item.decided_value = final if action != "reject" else None
     item.decided_by = actor
     item.decided_at = now

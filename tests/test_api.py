@@ -280,3 +280,40 @@ def test_the_review_screen_settles_items_one_after_another(
     assert "本单位没有待复核的栏目" in other.get("/review").text
     assert other.post(f"/review/{second}", data={"action": "accept", "csrf": other_csrf}).status_code == 403
     assert other.get(f"/review/{second}/crop").status_code == 403
+
+
+def test_clerks_deciding_the_same_item_at_once_get_one_decision(
+    api: Api, printed: Cli, printed_db: Session
+) -> None:
+    import threading
+
+    from sqlalchemy import func, select
+
+    from service.db.models import AuditEntry
+    from tests.conftest import SAMPLES
+
+    assert printed("scans", "ingest", SAMPLES / "scans", "--workers", "1").code == 0
+    client, _ = api
+    item = client.get("/api/v1/review", headers=api.headers("township")).json()[0]
+    answers: list[int] = []
+
+    def decide(role: str) -> None:
+        answers.append(
+            client.post(f"/api/v1/review/{item['id']}/accept", headers=api.headers(role)).status_code
+        )
+
+    threads = [
+        threading.Thread(target=decide, args=(role,)) for role in ("township", "village", "district") * 3
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(answers) == [200] + [409] * 8, answers
+    key = f"{item['serial']}/{item['field']}"
+    decisions = printed_db.scalar(
+        select(func.count())
+        .select_from(AuditEntry)
+        .where(AuditEntry.entity_key == key, AuditEntry.actor != "测试员")
+    )
+    assert decisions == 1
