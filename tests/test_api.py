@@ -85,6 +85,11 @@ def test_health_reports_the_database_and_tools(api: Api) -> None:
     client, _ = api
     health = client.get("/health").json()
     assert health["database_current"] is True and health["ok"] is True
+    assert (
+        health["database"] in ("sqlite", "postgresql")
+        and health["jobs"] == "local"
+        and health["workers"] is None
+    )
     names = {t["name"] for t in health["tools"]}
     assert any("tesseract" in n for n in names) and any("LibreOffice" in n for n in names)
     assert all(t["version"] for t in health["tools"] if t["found"])

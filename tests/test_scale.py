@@ -138,6 +138,12 @@ def test_a_batch_survives_a_worker_killed_mid_task(
 def test_printing_is_split_per_village_across_workers(
     workers: list[subprocess.Popen[bytes]], printed: Cli, tmp_path: Path
 ) -> None:
+    from fastapi.testclient import TestClient
+
+    from service.server import create_app
+
+    health = TestClient(create_app(get_settings())).get("/health").json()
+    assert health["jobs"] == "celery" and health["workers"] == ["w1@test", "w2@test"]
     out = tmp_path / "表格"
     result = printed("forms", "score", "--year", "2026", "--township", "城关镇", "--out", out)
     assert result.code == 0, result.err

@@ -32,9 +32,13 @@ class HealthOut(BaseModel):
     """The service's health: database schema and every external tool."""
 
     ok: bool
+    database: str = Field(description="数据库种类：sqlite 或 postgresql")
     database_revision: str | None
     database_current: bool
     tools: list[ToolOut]
+    jobs: str = Field(description="逐页识读、逐村印制在哪里运行：local 或 celery")
+    workers: list[str] | None = Field(description="应答的 Celery 工作进程（jobs 为 celery 时）")
+    storage: str = Field(description="扫描件与输出的存放处：local 或 s3")
 
 
 class MeOut(BaseModel):

@@ -17,8 +17,20 @@ def health(request: Request) -> HealthOut:
     engine = request.app.state.engine
     current, head = current_revision(engine), head_revision(engine)
     tools = [ToolOut(name=p.name, purpose=p.purpose, found=p.found, version=p.version) for p in run_probes()]
-    ok = current == head and all(t.found for t in tools)
-    return HealthOut(ok=ok, database_revision=current, database_current=current == head, tools=tools)
+    settings = request.app.state.settings
+    workers: list[str] | None = None
+    if settings.jobs == "celery":
+        from service.jobs.queue import workers_seen
+
+        try:
+            workers = workers_seen(timeout=1.0)
+        except Exception:  # the broker is down: no worker can be reached
+            workers = []
+    ok = current == head and all(t.found for t in tools) and workers != []
+    return HealthOut(
+        ok=ok, database=engine.dialect.name, database_revision=current, database_current=current == head,
+        tools=tools, jobs=settings.jobs, workers=workers, storage=settings.storage,
+    )  # fmt: skip
 
 
 @router.get("/api/v1/me", response_model=MeOut, responses=ERRORS, tags=["账号"])
