@@ -91,8 +91,16 @@ def test_a_township_clerk_in_the_browser(server: str, tmp_path: Path) -> None:
         # upload the sample scans and watch the job finish
         page.get_by_role("link", name="上传扫描件").click()
         scans = sorted(p for p in (SAMPLES / "scans").iterdir() if p.suffix != ".json")
-        page.locator("#files").set_input_files([str(p) for p in scans])
+        dropped = next(p for p in scans if p.suffix == ".jpg")
+        page.locator("#files").set_input_files([str(p) for p in scans if p != dropped])
+        transfer = page.evaluate_handle(
+            "([name, bytes]) => { const t = new DataTransfer();"
+            " t.items.add(new File([new Uint8Array(bytes)], name, {type: 'image/jpeg'})); return t; }",
+            [dropped.name, list(dropped.read_bytes())],
+        )
+        page.dispatch_event("#drop", "drop", {"dataTransfer": transfer})  # dragged from the desktop
         expect(page.locator("#chosen")).to_contain_text(f"已选 {len(scans)} 个文件")
+        expect(page.locator("#chosen")).to_contain_text(dropped.name)
         page.get_by_role("button", name="上传并识读").click()
         expect(page.locator("#progress")).to_have_attribute("data-state", "done", timeout=300_000)
         expect(page.locator("#summary")).to_contain_text("入档")
