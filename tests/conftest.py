@@ -6,7 +6,7 @@ import os
 import shutil
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -149,44 +149,120 @@ def sample(tmp_path: Path) -> Callable[[str], Path]:
 SAMPLE_KEY = "pingan-sample-installation-key-not-for-real-use"
 
 
-@pytest.fixture
-def printed(
-    cli: Callable[..., CliResult], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> Callable[..., CliResult]:
-    """The demo's first steps with the sample key: district, 2026, the sample roster, 南关村's forms printed."""
-    monkeypatch.setenv("PINGAN_SECRET_KEY", SAMPLE_KEY)
-    get_settings.cache_clear()
-    for args in (
+def _printing_steps(forms: Path) -> list[list[str]]:
+    """The demo's first steps: district, 2026, the sample roster, 南关村's score sheets and application forms."""
+    return [
         ["init", "--district", "清河区", "--district-code", "330199"],
         ["campaign", "new", "--year", "2026"],
-        ["roster", "import", SAMPLES / "roster-2026.xlsx"],
-        [
-            "forms",
-            "score",
-            "--year",
-            "2026",
-            "--village",
-            "南关村",
-            "--out",
-            tmp_path / "forms",
-            "--workers",
-            "1",
-        ],
-        [
-            "forms",
-            "application",
-            "--year",
-            "2026",
-            "--village",
-            "南关村",
-            "--out",
-            tmp_path / "forms",
-            "--workers",
-            "1",
-        ],
-    ):
-        assert cli(*args).code == 0, args
-    return cli
+        ["roster", "import", str(SAMPLES / "roster-2026.xlsx")],
+        *(
+            ["forms", kind, "--year", "2026", "--village", "南关村", "--out", str(forms), "--workers", "1"]
+            for kind in ("score", "application")
+        ),
+    ]
+
+
+@dataclass
+class Template:
+    """The state after the demo's first steps, made once per run and copied into each test that needs it."""
+
+    folder: Path
+    database_url: str | None
+
+
+@contextmanager
+def _server_database(name: str) -> Iterator[str]:
+    """Create a database on the PostgreSQL test server (dropped afterwards) and yield its URL."""
+    from sqlalchemy import create_engine, make_url, text
+
+    assert TEST_DATABASE_URL
+    server = create_engine(TEST_DATABASE_URL, isolation_level="AUTOCOMMIT")
+
+    def drop() -> None:
+        with server.connect() as connection:
+            connection.execute(
+                text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :name"),
+                {"name": name},
+            )
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+
+    try:
+        yield make_url(TEST_DATABASE_URL).set(database=name).render_as_string(hide_password=False)
+    finally:
+        drop()
+        server.dispose()
+
+
+@pytest.fixture(scope="session")
+def printed_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Template]:
+    """Run the demo's first steps once, into a folder (SQLite) or a template database (PostgreSQL)."""
+    import sqlite3
+
+    from sqlalchemy import create_engine, text
+
+    base = tmp_path_factory.mktemp("printed")
+    name = f"tmpl_{uuid.uuid4().hex[:12]}"
+    with _server_database(name) if TEST_DATABASE_URL else nullcontext(None) as url:
+        if url:
+            server = create_engine(str(TEST_DATABASE_URL), isolation_level="AUTOCOMMIT")
+            with server.connect() as connection:
+                connection.execute(text(f'CREATE DATABASE "{name}"'))
+            server.dispose()
+        with pytest.MonkeyPatch.context() as patch:
+            for key, value in {"PINGAN_DATA_DIR": str(base / "data"), "PINGAN_ACTOR": "测试员",
+                               "PINGAN_SECRET_KEY": SAMPLE_KEY, "COLUMNS": "200"}.items():  # fmt: skip
+                patch.setenv(key, value)
+            if url:
+                patch.setenv("PINGAN_DATABASE_URL", url)
+            else:
+                patch.delenv("PINGAN_DATABASE_URL", raising=False)
+            get_settings.cache_clear()
+            for args in _printing_steps(base / "forms"):
+                assert main(args) == 0, args
+            get_settings.cache_clear()
+        if url is None:
+            with sqlite3.connect(base / "data" / "pingan.db") as db:  # everything into the main file
+                db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        yield Template(base, url)
+
+
+@pytest.fixture
+def printed(
+    cli: Callable[..., CliResult],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    data_dir: Path,
+    printed_template: Template,
+) -> Iterator[Callable[..., CliResult]]:
+    """The demo's first steps with the sample key: district, 2026, the sample roster, 南关村's forms printed.
+
+    A copy of the state the steps leave (made once per run): the data folder and the printed forms,
+    and on PostgreSQL a database cloned from the template.
+    """
+    from sqlalchemy import create_engine, text
+
+    monkeypatch.setenv("PINGAN_SECRET_KEY", SAMPLE_KEY)
+    shutil.copytree(printed_template.folder / "forms", tmp_path / "forms")
+    if (printed_template.folder / "data").exists():
+        shutil.copytree(printed_template.folder / "data", data_dir, dirs_exist_ok=True)
+    if printed_template.database_url is None:
+        get_settings.cache_clear()
+        yield cli
+        return
+    template = printed_template.database_url.rsplit("/", 1)[1]
+    clone = f"t_{uuid.uuid4().hex[:12]}"
+    with _server_database(clone) as url:
+        server = create_engine(str(TEST_DATABASE_URL), isolation_level="AUTOCOMMIT")
+        with server.connect() as connection:
+            connection.execute(
+                text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :name"),
+                {"name": template},
+            )
+            connection.execute(text(f'CREATE DATABASE "{clone}" TEMPLATE "{template}"'))
+        server.dispose()
+        monkeypatch.setenv("PINGAN_DATABASE_URL", url)
+        get_settings.cache_clear()
+        yield cli
 
 
 @pytest.fixture
