@@ -40,8 +40,17 @@ HTTP_MESSAGES = {
 }
 
 
-def _problem(status: int, code: str, message: str, hint: str | None, **extra: object) -> JSONResponse:
-    return JSONResponse(status_code=status, content={"code": code, "message": message, "hint": hint, **extra})
+def _answer(
+    request: Request, status: int, code: str, message: str, hint: str | None, **extra: object
+) -> Response:
+    """Answer an error: ``{"code", "message", "hint"}`` under ``/api``, a Chinese page elsewhere."""
+    if request.url.path.startswith("/api/"):
+        return JSONResponse(
+            status_code=status, content={"code": code, "message": message, "hint": hint, **extra}
+        )
+    error = PinganError(message, hint=hint)
+    error.http_status, error.code = status, code
+    return page_error(request, error)
 
 
 def create_app(settings: Settings | None = None, runner: JobRunner | None = None) -> FastAPI:
@@ -73,9 +82,7 @@ def create_app(settings: Settings | None = None, runner: JobRunner | None = None
 
     @app.exception_handler(PinganError)
     async def domain_error(request: Request, exc: PinganError) -> Response:
-        if not request.url.path.startswith("/api/"):
-            return page_error(request, exc)
-        return _problem(exc.http_status, exc.code, exc.message, exc.hint)
+        return _answer(request, exc.http_status, exc.code, exc.message, exc.hint)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
@@ -83,48 +90,31 @@ def create_app(settings: Settings | None = None, runner: JobRunner | None = None
             f"{'.'.join(str(p) for p in e.get('loc', ()) if p != 'body')}：{e.get('msg', '')}"
             for e in exc.errors()
         )
-        error = PinganError(f"请求参数有误：{where}", hint="请对照接口文档 /api/v1/docs 检查参数。")
-        error.http_status, error.code = 422, "invalid_request"
-        if not request.url.path.startswith("/api/"):
-            return page_error(request, error)
         details = [
             {"loc": [str(p) for p in e.get("loc", ())], "msg": str(e.get("msg", ""))} for e in exc.errors()
         ]
-        return _problem(422, error.code, error.message, error.hint, errors=details)
+        hint = "请对照接口文档 /api/v1/docs 检查参数。"
+        return _answer(request, 422, "invalid_request", f"请求参数有误：{where}", hint, errors=details)
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException) -> Response:
         code, message, hint = HTTP_MESSAGES.get(
             exc.status_code, ("http_error", f"请求未完成（{exc.detail}）。", None)
         )
-        if not request.url.path.startswith("/api/"):
-            error = PinganError(message, hint=hint)
-            error.http_status = exc.status_code
-            return page_error(request, error)
-        return _problem(exc.status_code, code, message, hint)
+        return _answer(request, exc.status_code, code, message, hint)
 
     @app.exception_handler(DataError)
     async def unstorable(request: Request, exc: DataError) -> Response:
-        error = PinganError(
-            "输入中有数据库无法保存的内容（如空字符 \\0 或超长的文字）。", hint="请检查输入后重试。"
-        )
-        error.http_status, error.code = 422, "invalid_data"
-        if not request.url.path.startswith("/api/"):
-            return page_error(request, error)
-        return _problem(422, error.code, error.message, error.hint)
+        message = "输入中有数据库无法保存的内容（如空字符 \\0 或超长的文字）。"
+        return _answer(request, 422, "invalid_data", message, "请检查输入后重试。")
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> Response:
         reference = uuid.uuid4().hex[:8]
         log.error("unexpected error %s on %s %s", reference, request.method, request.url.path, exc_info=exc)
-        error = PinganError(
-            f"服务内部出错（编号 {reference}），这次操作没有完成。",
-            hint=f"请稍后重试；如仍出错，请把编号 {reference} 告诉系统管理员（服务日志中有详细记录）。",
-        )
-        error.http_status, error.code = 500, "internal"
-        if not request.url.path.startswith("/api/"):
-            return page_error(request, error)
-        return _problem(500, error.code, error.message, error.hint)
+        message = f"服务内部出错（编号 {reference}），这次操作没有完成。"
+        hint = f"请稍后重试；如仍出错，请把编号 {reference} 告诉系统管理员（服务日志中有详细记录）。"
+        return _answer(request, 500, "internal", message, hint)
 
     session_secret = hmac.new(config.signing_key(), b"pingan web session", hashlib.sha256).hexdigest()
     app.add_middleware(
