@@ -13,7 +13,6 @@ import argparse
 import os
 import resource
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -21,6 +20,7 @@ import time
 from pathlib import Path
 
 from bench.ingest import prepare
+from service.jobs import queue
 from service.settings import get_settings
 
 BROKER = "redis://127.0.0.1:6379/14"
@@ -65,45 +65,16 @@ def _ingest(scans: Path, data: Path, jobs: str, workers: int) -> tuple[int, floa
 
 def _start_workers(data: Path, count: int, logs: Path) -> list[subprocess.Popen[bytes]]:
     env = {**os.environ, "PINGAN_DATA_DIR": str(data), "PINGAN_JOBS": "celery", "PINGAN_BROKER_URL": BROKER}
-    started = [
-        subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "service.cli",
-                "worker",
-                "--concurrency",
-                "1",
-                "--pool",
-                "solo",
-                "--name",
-                f"bench{n}@scale",
-            ],
-            env=env,
-            stdout=(logs / f"worker{n}.log").open("wb"),
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        for n in range(count)
-    ]
     os.environ["PINGAN_BROKER_URL"] = BROKER
     get_settings.cache_clear()
-    from service.jobs import queue
-
     queue.celery_app.cache_clear()
-    for _ in range(240):
-        if len(queue.workers_seen()) == count:
-            return started
-        time.sleep(0.5)
-    raise SystemExit("workers did not start; see " + str(logs))
+    return queue.spawn_workers([f"worker{n}@scale" for n in range(count)], env, logs, timeout=120)
 
 
 def _stop(workers: list[subprocess.Popen[bytes]]) -> float:
     """Stop the workers and return the CPU seconds they used."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    for process in workers:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=60)
+    queue.stop_workers(workers)
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -16,6 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from service.db.models import ScanFile, ScanPage
+from service.errors import ConfigError
 from service.settings import get_settings
 from tests.conftest import SAMPLES, Cli
 
@@ -50,40 +50,14 @@ def workers(
     from service.jobs import queue
 
     queue.celery_app.cache_clear()
-    started = [
-        subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "service.cli",
-                "worker",
-                "--concurrency",
-                "1",
-                "--pool",
-                "solo",
-                "--name",
-                f"w{n}@test",
-            ],
-            env={**os.environ},
-            stdout=(tmp_path / f"w{n}.log").open("wb"),
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        for n in (1, 2)
-    ]
     try:
-        for _ in range(120):
-            if len(queue.workers_seen()) == 2:
-                break
-            time.sleep(0.5)
-        else:
-            pytest.fail("工作进程没有启动：" + (tmp_path / "w1.log").read_text(errors="replace"))
+        started = queue.spawn_workers(["w1@test", "w2@test"], {**os.environ}, tmp_path)
+    except ConfigError:
+        pytest.fail("工作进程没有启动：" + (tmp_path / "w1.log").read_text(errors="replace"))
+    try:
         yield started
     finally:
-        for process in started:
-            if process.poll() is None:
-                os.killpg(process.pid, signal.SIGTERM)
-                process.wait(timeout=60)
+        queue.stop_workers(started)
         queue.celery_app.cache_clear()
 
 

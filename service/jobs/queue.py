@@ -18,10 +18,15 @@ import base64
 import hashlib
 import hmac
 import importlib
+import os
 import pickle
+import signal
+import subprocess
+import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
 from functools import lru_cache
+from pathlib import Path
 from typing import Any, TypeVar
 
 from celery import Celery
@@ -138,3 +143,49 @@ def workers_seen(app: Celery | None = None, timeout: float = 1.0) -> list[str]:
     """Return the names of the workers that answer a ping."""
     replies = (app or celery_app()).control.ping(timeout=timeout) or []
     return sorted(name for reply in replies for name in reply)
+
+
+def spawn_workers(
+    names: list[str], env: dict[str, str], logs: Path, timeout: float = 120.0
+) -> list[subprocess.Popen[bytes]]:
+    """Start one ``pingan worker`` per name (one task at a time each), logging to ``logs/<name>.log``.
+
+    Returns once every one answers a ping on the broker the current settings name; for scripts,
+    benchmarks and tests that need workers on this machine.
+    """
+    started = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "service.cli",
+                "worker",
+                "--concurrency",
+                "1",
+                "--pool",
+                "solo",
+                "--name",
+                name,
+            ],
+            env=env,
+            stdout=(logs / f"{name.split('@')[0]}.log").open("wb"),
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        for name in names
+    ]
+    deadline = time.monotonic() + timeout
+    while len(workers_seen()) < len(names):
+        if time.monotonic() > deadline:
+            stop_workers(started)
+            raise ConfigError(f"工作进程没有在 {timeout:.0f} 秒内启动，请查看 {logs} 中的日志。")
+        time.sleep(0.5)
+    return started
+
+
+def stop_workers(workers: list[subprocess.Popen[bytes]]) -> None:
+    """Ask workers to finish their task and stop (their whole process group)."""
+    for process in workers:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+            process.wait(timeout=60)
