@@ -206,6 +206,8 @@ class InkMeasure:
     and pencil lines, not dust specks); ``faint`` is all ink at the faint level, just above the
     paper's own noise (pale ballpoint, light pencil, a faded print run); ``faint_level`` is that
     level, as darkness: on grainy or mottled paper it has to rise, and a pale hand may hide below it.
+    ``longest_mm`` is the length of the longest mark: a character has one of several millimetres,
+    a pair of toner clumps or a dot does not.
     """
 
     firm: float
@@ -213,6 +215,7 @@ class InkMeasure:
     faint: float
     area_mm2: float = 0.0
     faint_level: float = 0.0
+    longest_mm: float = 0.0
 
     def levels(self, settings: ReaderSettings) -> tuple[float, float]:
         """Return the (written, blank) thresholds as shares of this box.
@@ -229,8 +232,8 @@ class InkMeasure:
         return high, low
 
 
-def _stroke_pixels(ink: NDArray[np.uint8], min_extent_px: int) -> int:
-    """Count the ink pixels in marks at least ``min_extent_px`` long in some direction.
+def _stroke_pixels(ink: NDArray[np.uint8], min_extent_px: int) -> tuple[int, int]:
+    """Count the ink pixels in marks at least ``min_extent_px`` long in some direction, and the longest mark.
 
     Pieces of one stroke broken by a light hand or a grainy pencil (gaps up to 2 px) count as one
     mark; dust specks lie further apart and stay small.
@@ -238,11 +241,11 @@ def _stroke_pixels(ink: NDArray[np.uint8], min_extent_px: int) -> int:
     joined = cv2.dilate(ink, np.ones((3, 3), np.uint8))
     count, labels, stats, _ = cv2.connectedComponentsWithStats(joined, connectivity=8)
     if count <= 1:
-        return 0
+        return 0, 0
     extent = np.maximum(stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT]) - 2
+    extent[0] = 0
     keep = extent >= min_extent_px
-    keep[0] = False
-    return int((keep[labels] & (ink > 0)).sum())
+    return int((keep[labels] & (ink > 0)).sum()), int(extent.max())
 
 
 def _long_runs(ink: NDArray[np.uint8], length: int) -> NDArray[np.uint8]:
@@ -322,20 +325,21 @@ def measure_ink(
     area_mm2 = total / (k * k)
     high, low = InkMeasure(0.0, 0.0, 0.0, area_mm2).levels(settings)
     firm_raw = ink_at(max(settings.ink_pixel, lift_at(0.75) + settings.ink_pixel))
-    firm_share = strokes = 0.0
+    firm_share = strokes = longest_mm = 0.0
     if cv2.countNonZero(firm_raw) > low * total:  # most boxes are blank: skip the shape analysis for them
         opened = cv2.morphologyEx(firm_raw, cv2.MORPH_OPEN, np.ones((2, 2), np.uint8))
         firm = _without_rules(np.asarray(opened, dtype=np.uint8))
         firm_share = cv2.countNonZero(firm) / total
-        strokes = _stroke_pixels(firm, round(settings.stroke_mm * k)) / total
+        stroke_px, longest_px = _stroke_pixels(firm, round(settings.stroke_mm * k))
+        strokes, longest_mm = stroke_px / total, longest_px / k
         if strokes >= high:
-            return InkMeasure(firm_share, strokes, firm_share, area_mm2)
+            return InkMeasure(firm_share, strokes, firm_share, area_mm2, longest_mm=longest_mm)
     noise = (lift_at(0.75) - lift_at(0.25)) / 1.349  # the paper's own grain, robustly
     faint_level = max(settings.faint_ink_pixel, lift_at(0.5) + 6 * noise)
     faint = ink_at(faint_level)
     if cv2.countNonZero(faint) > low * total:
         faint = _without_rules(faint)
-    return InkMeasure(firm_share, strokes, cv2.countNonZero(faint) / total, area_mm2, faint_level)
+    return InkMeasure(firm_share, strokes, cv2.countNonZero(faint) / total, area_mm2, faint_level, longest_mm)
 
 
 def decide_ink(ink: InkMeasure, settings: ReaderSettings) -> tuple[bool | None, float]:

@@ -212,12 +212,20 @@ class Reader:
                 reading = self._handwriting(
                     pixels, page_grey, alignment, page, field, identity, black, expected
                 )
-                if reading.kind == "handwriting" and reading.value is True and streaked(field.rect):
-                    reading.value, reading.status = None, FieldStatus.review
-                    reading.reason, reading.confidence = Reason.streaked, 0.3
+                if reading.kind == "handwriting" and reading.value is True:
+                    if streaked(field.rect):
+                        reading.value, reading.status = None, FieldStatus.review
+                        reading.reason, reading.confidence = Reason.streaked, 0.3
+                    elif streaks[0] and reading.measures["longest_mm"] < settings.dirty_page_writing_mm:
+                        # a dirty drum also drops clumps of toner between its streaks, as big as a small digit
+                        reading.value, reading.status = None, FieldStatus.review
+                        reading.reason, reading.confidence = Reason.streaked, 0.4
+                        reading.detail = "本页有污痕条纹，此栏只有短小的笔画，可能是墨粉污点"
                 readings.append(reading)
             elif field.kind == FieldKind.seal:
                 readings.append(self._seal(pixels, alignment, field, identity, greyscale))
+        if groups and all(r.reason == Reason.blank for r in readings if r.kind == "bubbles"):
+            _unvouched(readings)
         order = {f.name: i for i, f in enumerate(page.fields)}
         readings.sort(key=lambda r: order[r.name])
         return readings
@@ -282,6 +290,7 @@ class Reader:
             {
                 "ink": round(ink.firm, 5),
                 "strokes": round(ink.strokes, 5),
+                "longest_mm": round(ink.longest_mm, 1),
                 "faint": round(ink.faint, 5),
                 "faint_level": round(ink.faint_level, 3),
             },
@@ -446,6 +455,20 @@ class Reader:
                     )
                 )
         return readings
+
+
+def _unvouched(readings: list[FieldReading]) -> None:
+    """Send the empty boxes of a page without a single visible mark to a person.
+
+    A filled sheet on which no option shows any mark at all was most likely written in a hand the
+    scan lost (light pencil, a black-and-white scan that dropped grey): its empty-looking boxes
+    cannot be taken for empty. A sheet returned truly blank costs a few more looks.
+    """
+    for reading in readings:
+        if reading.kind in ("handwriting", "seal") and reading.value is False:
+            reading.value, reading.status, reading.confidence = None, FieldStatus.review, 0.2
+            reading.reason = Reason.uncertain_ink if reading.kind == "handwriting" else Reason.uncertain_seal
+            reading.detail = "本页所有选项都没有看到填涂，字迹或印章可能在扫描中丢失，请对照原件"
 
 
 def _yes_no(

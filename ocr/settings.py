@@ -76,6 +76,12 @@ class ReaderSettings(BaseModel):
     stroke_mm: float = Field(
         default=1.5, gt=0, description="a mark this long or longer is a stroke; shorter ones are specks"
     )
+    dirty_page_writing_mm: float = Field(
+        default=2.0,
+        gt=0,
+        description="on a page with streaks, writing needs a mark this long (a digit in a 7 mm box is taller); "
+        "a dirty drum's toner clumps are 1–2 mm",
+    )
     ink_fraction: float = Field(
         default=0.001, description="share of ink pixels that means something is written"
     )

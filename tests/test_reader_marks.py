@@ -133,6 +133,7 @@ def test_handwriting_is_seen_and_cropped(forms: dict[str, tuple[FormLayout, Path
     sheet = Sheet(layout, pdf, 0)
     sheet.write("item03_reason", "邻里纠纷")
     sheet.write("item05_deduction", "1", colour=(90, 90, 90))  # a light pencil digit
+    sheet.bubble("item03_score", "8")
     reader = Reader(
         KEY, {layout.layout_hash(): layout}.get, crops=tmp_path / "crops", debug=tmp_path / "debug"
     )
@@ -150,6 +151,7 @@ def test_seals_in_colour_and_in_grey(forms: dict[str, tuple[FormLayout, Path]]) 
     sheet = Sheet(layout, pdf, 1)
     sheet.seal("village_seal")
     sheet.seal("federation_seal", colour=(240, 170, 170))  # a faint pink impression
+    sheet.bubble("village_decision", "yes")
     colour = sheet.read(reader_for(layout))
     assert colour.ok and not colour.greyscale
     assert colour.field("village_seal").value is True and colour.field("federation_seal").value is True
@@ -272,6 +274,7 @@ def test_a_seal_washed_out_to_pale_pink_is_not_read_as_no_seal(
     sheet.image = Image.fromarray(tint.astype(np.uint8))
     sheet.draw = ImageDraw.Draw(sheet.image)
     sheet.seal("village_seal", colour=(246, 226, 227))
+    sheet.bubble("village_decision", "yes")
     reading = sheet.read(reader_for(layout))
     faded = reading.field("village_seal")
     assert (faded.value, faded.status, faded.reason) == (None, FieldStatus.review, Reason.uncertain_seal), (
@@ -356,3 +359,62 @@ def test_a_toner_streak_over_the_chosen_bubble_goes_to_review(
     streaked = reading.field("item02_score")
     assert (streaked.status, streaked.reason) == (FieldStatus.review, Reason.streaked), streaked.measures
     assert reading.field("group_verdict").status == FieldStatus.accepted  # away from the band
+
+
+def test_a_page_without_a_single_visible_mark_does_not_vouch_for_its_empty_boxes(
+    forms: dict[str, tuple[FormLayout, Path]],
+) -> None:
+    """A black-and-white scan can drop a whole page's pencil: its empty-looking boxes go to a person."""
+    layout, pdf = forms["application"]
+    sheet = Sheet(layout, pdf, 1)
+    sheet.seal("village_seal")
+    lost = sheet.read(reader_for(layout))
+    assert all(f.reason == Reason.blank for f in lost.fields if f.kind == "bubbles")
+    assert lost.field("village_seal").value is True  # what is seen is still read
+    for name in ("village_opinion", "township_seal"):
+        empty = lost.field(name)
+        assert (empty.value, empty.status) == (None, FieldStatus.review), name
+        assert empty.detail and "没有看到填涂" in empty.detail
+    sheet.bubble("township_decision", "no")
+    marked = sheet.read(reader_for(layout))
+    for name in ("village_opinion", "township_seal"):
+        assert (marked.field(name).value, marked.field(name).status) == (False, FieldStatus.accepted), name
+
+
+def _clumps(sheet: Sheet, field: str, seed: int) -> None:
+    """Drop two toner clumps, each as big as a small written digit, side by side in a box."""
+    rect = sheet.page.field(field).rect
+    rng = np.random.default_rng(seed)
+    pixels = np.asarray(sheet.image).copy()
+    for dx in (-1.2, 1.2):
+        cx, cy = px(rect.x + rect.w / 2 + dx), px(rect.y + rect.h / 2)
+        yy, xx = np.mgrid[int(cy - px(0.8)) : int(cy + px(0.8)), int(cx - px(0.45)) : int(cx + px(0.45))]
+        dots = rng.random(yy.shape) < 0.8
+        pixels[yy[dots], xx[dots]] = rng.integers(0, 60, size=(int(dots.sum()), 1), dtype=np.uint8)
+    sheet.image = Image.fromarray(pixels)
+    sheet.draw = ImageDraw.Draw(sheet.image)
+
+
+def test_small_marks_are_trusted_as_writing_only_on_a_page_without_streaks(
+    forms: dict[str, tuple[FormLayout, Path]],
+) -> None:
+    """A dirty drum drops clumps of toner between its streaks; on such a page a digit-sized smudge is not writing."""
+    layout, pdf = forms["application"]
+    clean = Sheet(layout, pdf, 0)
+    clean.bubble("family_size", "5")
+    _clumps(clean, "member5_age", seed=4)
+    age = clean.read(reader_for(layout)).field("member5_age")
+    assert (age.value, age.status) == (True, FieldStatus.accepted), age.measures  # a clean page: a small "11"
+    dirty = Sheet(layout, pdf, 0)
+    dirty.bubble("family_size", "5")
+    _clumps(dirty, "member5_age", seed=4)
+    _dust_trail(dirty, 118.0, 121.0, [14.0, 40.0, 90.0, 180.0, 200.0, 250.0, 262.0, 285.0], seed=3)
+    dirty.write("member1_name", "刘桂兰")
+    dirty.write("member1_age", "45")
+    reading = dirty.read(reader_for(layout))
+    age = reading.field("member5_age")
+    assert (age.value, age.status, age.reason) == (None, FieldStatus.review, Reason.streaked), age.measures
+    assert age.measures["longest_mm"] < 2.0 and "墨粉" in (age.detail or "")
+    for name in ("member1_name", "member1_age"):  # real writing beside the streak is still read
+        field = reading.field(name)
+        assert (field.value, field.status) == (True, FieldStatus.accepted), (name, field.measures)
