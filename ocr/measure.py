@@ -191,6 +191,23 @@ def _text_boxes(page: PageLayout, rect: Rect) -> list[Rect]:
     return boxes
 
 
+def print_strength(
+    page_grey: NDArray[np.uint8], alignment: Alignment, page: PageLayout, black: float
+) -> float:
+    """Return how dark the page's own printed text came out (印刷字迹深浅): about 0.4–0.7 on a fair scan.
+
+    The darkest pixels of the longest black text lines, as darkness against the page's black: a scan
+    taken too bright, or a print run short of toner, fades them towards the paper, and a light hand
+    written on the same page fades with them, or vanishes.
+    """
+    lines = sorted((line for line in page.texts if line.grey == 0.0), key=lambda line: -len(line.text))[:8]
+    levels = [
+        float(np.percentile(darkness(warp(page_grey, alignment, _text_box(line)), black), 99.5))
+        for line in lines
+    ]
+    return float(np.median(levels)) if levels else 1.0
+
+
 def _text_box(line: TextLine) -> Rect:
     size = line.size * PT_MM
     width = len(line.text) * size

@@ -33,6 +33,7 @@ from ocr.measure import (
     grey,
     measure_group,
     measure_ink,
+    print_strength,
     red_fraction,
     three_way,
     warp,
@@ -225,7 +226,11 @@ class Reader:
             elif field.kind == FieldKind.seal:
                 readings.append(self._seal(pixels, alignment, field, identity, greyscale))
         if groups and all(r.reason == Reason.blank for r in readings if r.kind == "bubbles"):
-            _unvouched(readings)
+            _unvouched(readings, "本页所有选项都没有看到填涂，字迹或印章可能在扫描中丢失，请对照原件")
+        elif any(r.value is False for r in readings) and (
+            print_strength(page_grey, alignment, page, black) < settings.faded_print_level
+        ):
+            _unvouched(readings, "本页印刷字迹很淡（扫描过亮或墨粉不足），浅色字迹可能没扫出来，请对照原件")
         order = {f.name: i for i, f in enumerate(page.fields)}
         readings.sort(key=lambda r: order[r.name])
         return readings
@@ -457,18 +462,19 @@ class Reader:
         return readings
 
 
-def _unvouched(readings: list[FieldReading]) -> None:
-    """Send the empty boxes of a page without a single visible mark to a person.
+def _unvouched(readings: list[FieldReading], why: str) -> None:
+    """Send the empty boxes of a page that may have lost its light marks to a person.
 
-    A filled sheet on which no option shows any mark at all was most likely written in a hand the
-    scan lost (light pencil, a black-and-white scan that dropped grey): its empty-looking boxes
-    cannot be taken for empty. A sheet returned truly blank costs a few more looks.
+    A filled sheet on which no option shows any mark at all, or whose own printed text came out
+    nearly white, was most likely scanned in a way that lost a light hand (pencil, a black-and-white
+    scan that dropped grey, a scan far too bright): its empty-looking boxes cannot be taken for
+    empty. A sheet returned truly blank costs a few more looks.
     """
     for reading in readings:
         if reading.kind in ("handwriting", "seal") and reading.value is False:
             reading.value, reading.status, reading.confidence = None, FieldStatus.review, 0.2
             reading.reason = Reason.uncertain_ink if reading.kind == "handwriting" else Reason.uncertain_seal
-            reading.detail = "本页所有选项都没有看到填涂，字迹或印章可能在扫描中丢失，请对照原件"
+            reading.detail = why
 
 
 def _yes_no(

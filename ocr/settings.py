@@ -76,6 +76,11 @@ class ReaderSettings(BaseModel):
     stroke_mm: float = Field(
         default=1.5, gt=0, description="a mark this long or longer is a stroke; shorter ones are specks"
     )
+    faded_print_level: float = Field(
+        default=0.2,
+        gt=0,
+        description="a page whose printed text is paler than this (fair scans 0.4–0.7) does not vouch for its empty boxes",
+    )
     dirty_page_writing_mm: float = Field(
         default=2.0,
         gt=0,

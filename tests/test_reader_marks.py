@@ -418,3 +418,37 @@ def test_small_marks_are_trusted_as_writing_only_on_a_page_without_streaks(
     for name in ("member1_name", "member1_age"):  # real writing beside the streak is still read
         field = reading.field(name)
         assert (field.value, field.status) == (True, FieldStatus.accepted), (name, field.measures)
+
+
+def test_a_scan_so_bright_that_the_printed_text_fades_does_not_vouch_for_empty_boxes(
+    forms: dict[str, tuple[FormLayout, Path]],
+) -> None:
+    """Thin strokes fade first: when the form's own text is nearly white, a light hand may be gone."""
+    layout, pdf = forms["score"]
+    sheet = Sheet(layout, pdf, 0)
+    for item in range(1, 11):
+        sheet.bubble(f"item{item:02d}_score", "10")
+    sheet.bubble("group_verdict", "pass")
+    sheet.write("item05_deduction", "1", colour=(120, 120, 120))  # a light pencil digit
+    fair = sheet.read(reader_for(layout))
+    assert (fair.field("item04_reason").value, fair.field("item04_reason").status) == (
+        False,
+        FieldStatus.accepted,
+    )
+    # far too bright: solid black and firm fills survive, grey and thin strokes go towards white
+    pixels = np.asarray(sheet.image).astype(np.float32) / 255.0
+    sheet.image = Image.fromarray((255.0 * np.power(pixels, 0.12)).astype(np.uint8))
+    faded = sheet.read(reader_for(layout))
+    assert faded.ok, faded.error
+    assert faded.field("item01_score").value == "10"  # what is seen is still read
+    for name in ("item04_reason", "item05_deduction"):
+        field = faded.field(name)
+        assert (field.value, field.status, field.reason) == (
+            None,
+            FieldStatus.review,
+            Reason.uncertain_ink,
+        ), (
+            name,
+            field.measures,
+        )
+    assert "印刷字迹很淡" in (faded.field("item04_reason").detail or "")
