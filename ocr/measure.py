@@ -201,10 +201,14 @@ def print_strength(
     written on the same page fades with them, or vanishes.
     """
     lines = sorted((line for line in page.texts if line.grey == 0.0), key=lambda line: -len(line.text))[:8]
-    levels = [
-        float(np.percentile(darkness(warp(page_grey, alignment, _text_box(line)), black), 99.5))
-        for line in lines
-    ]
+    levels = []
+    for line in lines:
+        counts = np.cumsum(
+            cv2.calcHist([warp(page_grey, alignment, _text_box(line))], [0], None, [256], [0, 256]).ravel()
+        )
+        white = float(np.searchsorted(counts, 0.95 * counts[-1]))  # the paper, as darkness() takes it
+        darkest = float(np.searchsorted(counts, 0.005 * counts[-1]))
+        levels.append(min(1.0, max(0.0, (white - darkest) / max(white - black, 40.0))))
     return float(np.median(levels)) if levels else 1.0
 
 
