@@ -66,6 +66,16 @@ class Sheet:
         self.draw.ellipse((cx - r, cy - r, cx + r, cy + r), outline=colour, width=int(px(1.2)))
         self.draw.regular_polygon((cx, cy, px(6)), 5, fill=colour)
 
+    def clump(self, x_mm: float, y_mm: float, rx_mm: float, ry_mm: float, rng: np.random.Generator) -> None:
+        """Drop a clump of toner dust, an ellipse of dark grains, centred on a point of the page."""
+        pixels = np.asarray(self.image).copy()
+        cx, cy, rx, ry = px(x_mm), px(y_mm), px(rx_mm), px(ry_mm)
+        yy, xx = np.mgrid[int(cy - ry) : int(cy + ry), int(cx - rx) : int(cx + rx)]
+        dots = (((yy - cy) / ry) ** 2 + ((xx - cx) / rx) ** 2 <= 1.0) & (rng.random(yy.shape) < 0.7)
+        pixels[yy[dots], xx[dots]] = rng.integers(0, 80, size=(int(dots.sum()), 1), dtype=np.uint8)
+        self.image = Image.fromarray(pixels)
+        self.draw = ImageDraw.Draw(self.image)
+
     def read(self, reader: Reader, grey: bool = False) -> PageReading:
         image = self.image.convert("L") if grey else self.image
         pixels = np.ascontiguousarray(np.asarray(image))
@@ -288,16 +298,8 @@ def test_a_seal_washed_out_to_pale_pink_is_not_read_as_no_seal(
 def _dust_trail(sheet: Sheet, top_x_mm: float, bottom_x_mm: float, ys_mm: list[float], seed: int) -> None:
     """Lay a dirty drum's trail of toner clumps down the page, slanting as it does on a skewed scan."""
     rng = np.random.default_rng(seed)
-    pixels = np.asarray(sheet.image).copy()
     for y_mm in ys_mm:
-        x_mm = top_x_mm + (bottom_x_mm - top_x_mm) * y_mm / 297.0
-        cx, cy, r = px(x_mm), px(y_mm), px(1.3)
-        yy, xx = np.mgrid[int(cy - r) : int(cy + r), int(cx - r) : int(cx + r)]
-        inside = ((yy - cy) / r) ** 2 + ((xx - cx) / (r * 0.6)) ** 2 <= 1.0
-        dots = inside & (rng.random(inside.shape) < 0.6)
-        pixels[yy[dots], xx[dots]] = rng.integers(0, 80, size=(int(dots.sum()), 1), dtype=np.uint8)
-    sheet.image = Image.fromarray(pixels)
-    sheet.draw = ImageDraw.Draw(sheet.image)
+        sheet.clump(top_x_mm + (bottom_x_mm - top_x_mm) * y_mm / 297.0, y_mm, 0.78, 1.3, rng)
 
 
 def test_a_sparse_slanting_trail_of_toner_over_blank_boxes_is_not_read_as_writing(
@@ -385,14 +387,8 @@ def _clumps(sheet: Sheet, field: str, seed: int) -> None:
     """Drop two toner clumps, each as big as a small written digit, side by side in a box."""
     rect = sheet.page.field(field).rect
     rng = np.random.default_rng(seed)
-    pixels = np.asarray(sheet.image).copy()
     for dx in (-1.2, 1.2):
-        cx, cy = px(rect.x + rect.w / 2 + dx), px(rect.y + rect.h / 2)
-        yy, xx = np.mgrid[int(cy - px(0.8)) : int(cy + px(0.8)), int(cx - px(0.45)) : int(cx + px(0.45))]
-        dots = rng.random(yy.shape) < 0.8
-        pixels[yy[dots], xx[dots]] = rng.integers(0, 60, size=(int(dots.sum()), 1), dtype=np.uint8)
-    sheet.image = Image.fromarray(pixels)
-    sheet.draw = ImageDraw.Draw(sheet.image)
+        sheet.clump(rect.x + rect.w / 2 + dx, rect.y + rect.h / 2, 0.5, 0.85, rng)
 
 
 def test_small_marks_are_trusted_as_writing_only_on_a_page_without_streaks(
