@@ -62,7 +62,11 @@ Page = PageImage | DigitalPage | PageProblem
 def sniff(path: Path) -> str | None:
     """Return ``pdf``, ``tiff``, ``jpeg`` or ``png`` from a file's first bytes, or None."""
     with path.open("rb") as handle:
-        head = handle.read(8)
+        return sniff_head(handle.read(8))
+
+
+def sniff_head(head: bytes) -> str | None:
+    """Return ``pdf``, ``tiff``, ``jpeg`` or ``png`` from the first eight bytes of a file, or None."""
     if head.startswith(b"%PDF"):
         return "pdf"
     if head[:4] in (b"II*\x00", b"MM\x00*"):

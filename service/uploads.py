@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import BinaryIO
 
+from ocr.intake import sniff_head
 from service.errors import InputFileError, TooLarge, UnsupportedType
 
 CHUNK = 1024 * 1024
@@ -47,14 +48,9 @@ def safe_name(name: str) -> str:
 
 def sniff_kind(head: bytes, path: Path | None = None) -> str | None:
     """Return the content kind the first bytes show (a ZIP is opened to tell Word from Excel)."""
-    if head.startswith(b"%PDF-"):
-        return "pdf"
-    if head[:4] in (b"II*\x00", b"MM\x00*"):
-        return "tiff"
-    if head.startswith(b"\xff\xd8\xff"):
-        return "jpeg"
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "png"
+    scan = sniff_head(head)
+    if scan is not None:
+        return scan
     if head.startswith(b"PK\x03\x04") and path is not None:
         try:
             with zipfile.ZipFile(path) as archive:
