@@ -9,6 +9,7 @@ import cv2
 import numpy as np
 import pypdfium2
 import pytest
+import zxingcpp
 from PIL import Image, ImageDraw, ImageFont
 
 from ocr.engines import RapidEngine, TesseractEngine, TextEngine
@@ -448,3 +449,21 @@ def test_a_scan_so_bright_that_the_printed_text_fades_does_not_vouch_for_empty_b
             field.measures,
         )
     assert "印刷字迹很淡" in (faded.field("item04_reason").detail or "")
+
+
+def test_a_code_under_a_streak_of_toner_dust_is_still_read(forms: dict[str, tuple[FormLayout, Path]]) -> None:
+    """A dirty drum's band of dust across the QR code: the dust is filtered out before giving up."""
+    layout, pdf = forms["score"]
+    sheet = Sheet(layout, pdf, 0)
+    code = sheet.page.code
+    rng = np.random.default_rng(1)
+    pixels = np.asarray(sheet.image).copy()
+    band = pixels[:, int(px(code.x + code.w / 2 - 3.0)) : int(px(code.x + code.w / 2 + 3.0))]
+    grains = rng.random(band.shape[:2]) < 0.4
+    band[grains] = rng.integers(0, 90, size=(int(grains.sum()), 1), dtype=np.uint8)
+    sheet.image = Image.fromarray(pixels)
+    grey_page = np.asarray(sheet.image.convert("L"))
+    assert not zxingcpp.read_barcodes(grey_page, formats=zxingcpp.BarcodeFormat.QRCode)  # the plain way fails
+    reading = sheet.read(reader_for(layout))
+    assert reading.ok, reading.error
+    assert reading.identity is not None and reading.identity.serial == "2026S000011"
