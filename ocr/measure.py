@@ -48,10 +48,20 @@ def grey(image: NDArray[np.uint8]) -> NDArray[np.uint8]:
     return np.asarray(cv2.cvtColor(image, cv2.COLOR_RGB2GRAY), dtype=np.uint8)
 
 
+def _cumulative_histogram(image: NDArray[np.uint8]) -> NDArray[np.float32]:
+    """Return how many pixels of a grey image lie at or below each level 0–255."""
+    return np.asarray(np.cumsum(cv2.calcHist([image], [0], None, [256], [0, 256]).ravel()), dtype=np.float32)
+
+
+def _quantile(counts: NDArray[np.float32], share: float) -> float:
+    """Return the grey level below which ``share`` of the pixels lie, from a cumulative histogram."""
+    return float(np.searchsorted(counts, share * counts[-1]))
+
+
 def darkness(crop: NDArray[np.uint8], black: float) -> NDArray[np.float32]:
     """Return 0 (paper) … 1 (printed black) for each pixel of a grey crop, against the crop's own white."""
-    counts = np.cumsum(cv2.calcHist([crop], [0], None, [256], [0, 256]).ravel())
-    white = float(np.searchsorted(counts, 0.95 * counts[-1]))
+    counts = _cumulative_histogram(crop)
+    white = _quantile(counts, 0.95)
     span = max(white - black, 40.0)
     return np.asarray(np.clip((white - crop.astype(np.float32)) / span, 0.0, 1.0), dtype=np.float32)
 
@@ -203,11 +213,8 @@ def print_strength(
     lines = sorted((line for line in page.texts if line.grey == 0.0), key=lambda line: -len(line.text))[:8]
     levels = []
     for line in lines:
-        counts = np.cumsum(
-            cv2.calcHist([warp(page_grey, alignment, _text_box(line))], [0], None, [256], [0, 256]).ravel()
-        )
-        white = float(np.searchsorted(counts, 0.95 * counts[-1]))  # the paper, as darkness() takes it
-        darkest = float(np.searchsorted(counts, 0.005 * counts[-1]))
+        counts = _cumulative_histogram(warp(page_grey, alignment, _text_box(line)))
+        white, darkest = _quantile(counts, 0.95), _quantile(counts, 0.005)  # paper as darkness() takes it
         levels.append(min(1.0, max(0.0, (white - darkest) / max(white - black, 40.0))))
     return float(np.median(levels)) if levels else 1.0
 
@@ -321,9 +328,7 @@ def measure_ink(
     total = cv2.countNonZero(mask)
     if not total:
         return InkMeasure(0.0, 0.0, 0.0, 0.0)
-    white = float(
-        np.searchsorted(np.cumsum(cv2.calcHist([crop], [0], None, [256], [0, 256]).ravel()), 0.95 * crop.size)
-    )
+    white = _quantile(_cumulative_histogram(crop), 0.95)
     span = max(white - black, 40.0)
     lowest = cv2.minMaxLoc(crop, mask)[0]
     if float(crop.max()) - lowest <= settings.faint_ink_pixel * span:
@@ -333,11 +338,11 @@ def measure_ink(
     # the local paper level is the crop with every stroke narrower than 3 mm closed over
     reach = max(3, round(3.0 * k)) | 1
     paper = cv2.blur(cv2.dilate(crop, np.ones((reach, reach), np.uint8)), (reach, reach))
-    lift = cv2.subtract(paper, crop)
-    counts = np.cumsum(cv2.calcHist([lift], [0], None, [256], [0, 256]).ravel())
+    lift = np.asarray(cv2.subtract(paper, crop), dtype=np.uint8)
+    counts = _cumulative_histogram(lift)
 
     def lift_at(share: float) -> float:
-        return float(np.searchsorted(counts, share * counts[-1])) / span
+        return _quantile(counts, share) / span
 
     def ink_at(level: float) -> NDArray[np.uint8]:
         _, ink = cv2.threshold(lift, min(255.0, level * span), 1, cv2.THRESH_BINARY)

@@ -205,8 +205,7 @@ class Reader:
                     Rect(x=chosen.x - chosen.r, y=chosen.y - chosen.r, w=2 * chosen.r, h=2 * chosen.r)
                 )
             ):
-                reading.status, reading.reason, reading.confidence = FieldStatus.review, Reason.streaked, 0.3
-                reading.detail = f"条纹或污痕穿过所涂的选项 {chosen.value}"
+                reading.send_to_review(Reason.streaked, 0.3, f"条纹或污痕穿过所涂的选项 {chosen.value}")
             readings.append(reading)
         for field in page.fields:
             if field.kind == FieldKind.handwriting:
@@ -215,13 +214,14 @@ class Reader:
                 )
                 if reading.kind == "handwriting" and reading.value is True:
                     if streaked(field.rect):
-                        reading.value, reading.status = None, FieldStatus.review
-                        reading.reason, reading.confidence = Reason.streaked, 0.3
+                        reading.value = None
+                        reading.send_to_review(Reason.streaked, 0.3)
                     elif streaks[0] and reading.measures["longest_mm"] < settings.dirty_page_writing_mm:
                         # a dirty drum also drops clumps of toner between its streaks, as big as a small digit
-                        reading.value, reading.status = None, FieldStatus.review
-                        reading.reason, reading.confidence = Reason.streaked, 0.4
-                        reading.detail = "本页有污痕条纹，此栏只有短小的笔画，可能是墨粉污点"
+                        reading.value = None
+                        reading.send_to_review(
+                            Reason.streaked, 0.4, "本页有污痕条纹，此栏只有短小的笔画，可能是墨粉污点"
+                        )
                 readings.append(reading)
             elif field.kind == FieldKind.seal:
                 readings.append(self._seal(pixels, alignment, field, identity, greyscale))
@@ -344,10 +344,9 @@ class Reader:
             reading.suggestion = text
             reading.measures = {"ocr": round(score, 3)}
             if not _same_name(text, value):
-                reading.status = FieldStatus.review
-                reading.reason = Reason.name_mismatch
-                reading.confidence = 0.3
-                reading.detail = f"印制姓名读作“{text}”，二维码所指户主为“{value}”"
+                reading.send_to_review(
+                    Reason.name_mismatch, 0.3, f"印制姓名读作“{text}”，二维码所指户主为“{value}”"
+                )
         return reading
 
     def _seal(
@@ -472,9 +471,10 @@ def _unvouched(readings: list[FieldReading], why: str) -> None:
     """
     for reading in readings:
         if reading.kind in ("handwriting", "seal") and reading.value is False:
-            reading.value, reading.status, reading.confidence = None, FieldStatus.review, 0.2
-            reading.reason = Reason.uncertain_ink if reading.kind == "handwriting" else Reason.uncertain_seal
-            reading.detail = why
+            reading.value = None
+            reading.send_to_review(
+                Reason.uncertain_ink if reading.kind == "handwriting" else Reason.uncertain_seal, 0.2, why
+            )
 
 
 def _yes_no(

@@ -62,6 +62,12 @@ class FieldReading(BaseModel):
     suggestion: str | None = None
     measures: dict[str, float] = Field(default_factory=dict)
 
+    def send_to_review(self, reason: Reason, confidence: float, detail: str | None = None) -> None:
+        """Turn an accepted reading over to a person, saying why; the machine's value stays as a hint."""
+        self.status, self.reason, self.confidence = FieldStatus.review, reason, confidence
+        if detail is not None:
+            self.detail = detail
+
 
 class SheetIdentity(BaseModel):
     """What the page's code says."""
