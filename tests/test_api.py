@@ -322,3 +322,36 @@ def test_clerks_deciding_the_same_item_at_once_get_one_decision(
         .where(AuditEntry.entity_key == key, AuditEntry.actor != "测试员")
     )
     assert decisions == 1
+
+
+def test_a_decision_is_saved_before_the_answer_leaves(api: Api, printed: Cli) -> None:
+    """The browser follows the redirect at once: the next page must not show the item still open."""
+    import re
+
+    from starlette.types import Message, Receive, Scope, Send
+
+    from service.db.models import ReviewItem
+    from tests.conftest import SAMPLES
+
+    assert printed("scans", "ingest", SAMPLES / "scans", "--workers", "1").code == 0
+    app = api.client.app
+    seen: list[str] = []
+
+    async def watched(scope: Scope, receive: Receive, send: Send) -> None:
+        async def watching(message: Message) -> None:
+            if message["type"] == "http.response.start" and scope["method"] == "POST" and decided:
+                with Session(app.state.engine) as fresh:  # what the browser's next request would read
+                    seen.append(fresh.get(ReviewItem, decided[0]).status)  # type: ignore[union-attr]
+            await send(message)
+
+        await app(scope, receive, watching)
+
+    decided: list[int] = []
+    client = TestClient(watched)
+    csrf = _login(client, "chengguan")
+    decided.append(int(re.search(r'data-id="(\d+)"', client.get("/review").text).group(1)))  # type: ignore[union-attr]
+    answer = client.post(
+        f"/review/{decided[0]}", data={"action": "accept", "csrf": csrf}, follow_redirects=False
+    )
+    assert answer.status_code == 303
+    assert seen == ["accepted"]

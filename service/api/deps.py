@@ -31,12 +31,17 @@ UPLOAD_ERRORS: dict[int | str, dict[str, object]] = {
 
 
 def database(request: Request) -> Iterator[Session]:
-    """Yield a session that commits when the request succeeds."""
+    """Yield a session that commits when the route returns, before the response leaves.
+
+    The ``function`` scope matters: with FastAPI's default the commit would run after the response
+    was sent, so a browser following a redirect could read the database before the change landed
+    (the review screen showed a decided item again) and a failed commit would go unreported.
+    """
     with session_scope(request.app.state.engine) as session:
         yield session
 
 
-Db = Annotated[Session, Depends(database)]
+Db = Annotated[Session, Depends(database, scope="function")]
 
 
 def app_settings(request: Request) -> Settings:
