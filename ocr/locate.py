@@ -18,7 +18,7 @@ import numpy as np
 import zxingcpp
 from numpy.typing import NDArray
 
-from ocr.layout import PageLayout
+from ocr.layout import PageLayout, Rect
 from ocr.settings import ReaderSettings
 
 Matrix = NDArray[np.float64]
@@ -186,11 +186,161 @@ def _match_square(
     return (x + ring + (size - 1) / 2, y + ring + (size - 1) / 2)
 
 
+def _align_by_rules(
+    grey: NDArray[np.uint8],
+    page: PageLayout,
+    code: FoundCode,
+    found: dict[str, tuple[float, float]],
+    start: Matrix,
+    projective: bool,
+    settings: ReaderSettings,
+) -> Alignment | None:
+    """Finish a fit the fiducials could not make alone by the page's own table rules.
+
+    Two cases: a flatbed scan that lost two fiducials (a corner cut off, a bed border over them),
+    started from the similarity of the code and the two left, corrected by an affine map; and a
+    phone photo that lost one, whose perspective three squares cannot hold, corrected with the
+    perspective too. The result must pass the same checks as any fit — the code where it puts it,
+    the fiducials found where it puts them, every quarter's rules in place — and more of the rules
+    (``rules_aligned_hit_fraction``), since the rules helped make the fit. None when any check fails.
+    """
+    px_per_mm = float(np.linalg.norm(code.corners[1] - code.corners[0]) / page.code.w)
+    matrix = start
+    for reach in (2.5, 1.2, 0.6):
+        refined = _follow_rules(grey, matrix, page, reach, projective)
+        if refined is None:
+            return None
+        matrix = refined
+    seen = [f for f in page.fiducials if f.corner in found]
+    anchors_mm = np.vstack([_code_corners_mm(page), [[f.x, f.y] for f in seen]])
+    anchors_px = np.vstack([code.corners, [found[f.corner] for f in seen]])
+    error = float(np.max(np.linalg.norm(_project(matrix, anchors_mm) - anchors_px, axis=1))) / px_per_mm
+    if error > settings.max_fit_error_mm:
+        return None
+    if _rules_off(grey, matrix, page, px_per_mm, settings, settings.rules_aligned_hit_fraction):
+        return None
+    return Alignment(matrix, px_per_mm, _rotation(matrix), len(found), error, found)
+
+
+def _rule_points(page: PageLayout, shortest_mm: float, every_mm: float) -> NDArray[np.float64]:
+    """Points along the layout's rules, each with the rule's unit normal: rows of (x, y, nx, ny)."""
+    points: list[tuple[float, float, float, float]] = []
+    for rule in page.rules:
+        length = math.hypot(rule.x2 - rule.x1, rule.y2 - rule.y1)
+        if length < shortest_mm:
+            continue
+        ux, uy = (rule.x2 - rule.x1) / length, (rule.y2 - rule.y1) / length
+        for t in np.linspace(2.0, length - 2.0, max(2, int(length // every_mm))):
+            points.append((rule.x1 + ux * t, rule.y1 + uy * t, -uy, ux))
+    return np.array(points, dtype=np.float64).reshape(-1, 4)
+
+
+def _follow_rules(
+    grey: NDArray[np.uint8], matrix: Matrix, page: PageLayout, reach_mm: float, projective: bool
+) -> Matrix | None:
+    """Move the fit onto the table's rules: find each long rule across itself within ``reach_mm``.
+
+    Every point along a long rule looks across the rule for the darkest dip; the correction
+    (layout mm → layout mm; affine, or with ``projective`` a homography, linearised) that best
+    explains those offsets is solved by least squares, twice, the second time without the points
+    the first left far off (text beside a rule, a mark across it). None when too few points were
+    seen in either direction to fix the page both ways.
+    """
+    points = _rule_points(page, 30.0, 6.0)
+    steps = np.arange(-reach_mm, reach_mm + 1e-9, 0.1)
+    probes = (points[:, None, :2] + steps[None, :, None] * points[:, None, 2:]).reshape(-1, 2)
+    px = _project(matrix, probes).astype(np.float32).reshape(len(points), len(steps), 2)
+    height, width = grey.shape
+    inside = (
+        (px[..., 0] >= 0) & (px[..., 0] < width - 1) & (px[..., 1] >= 0) & (px[..., 1] < height - 1)
+    ).all(axis=1)
+    values = cv2.remap(grey, px[..., 0], px[..., 1], cv2.INTER_LINEAR).astype(np.float32)
+    paper = float(np.median(grey[::16, ::16]))
+    darkest = values.argmin(axis=1)
+    low = values.min(axis=1)
+    seen = inside & (values.max(axis=1) > paper * 0.7) & (low < values.max(axis=1) * 0.8)
+    seen &= (darkest > 0) & (darkest < len(steps) - 1)  # a dip at the end of the search is no rule found
+    index = np.clip(darkest, 1, len(steps) - 2)
+    rows = np.arange(len(points))
+    before, here, after = values[rows, index - 1], values[rows, index], values[rows, index + 1]
+    curve = before - 2 * here + after
+    sub = np.where(curve > 0, 0.5 * (before - after) / np.where(curve > 0, curve, 1.0), 0.0)
+    offset = steps[index] + np.clip(sub, -0.5, 0.5) * 0.1
+    across = np.abs(points[:, 3]) > 0.5  # horizontal rules: their normal points down the page
+    if (seen & across).sum() < 12 or (seen & ~across).sum() < 12:
+        return None
+    centre = np.array([page.width / 2, page.height / 2])
+    x, y = ((points[:, :2] - centre) / 100.0).T
+    nx, ny = points[:, 2], points[:, 3]
+    columns = [nx * x, nx * y, nx, ny * x, ny * y, ny]
+    if projective:
+        along = nx * x + ny * y
+        columns += [-x * along, -y * along]
+    design = np.column_stack(columns)
+    keep = seen.copy()
+    solution = np.zeros(len(columns))
+    for _ in range(2):
+        solution, *_ = np.linalg.lstsq(design[keep], offset[keep], rcond=None)
+        residual = np.abs(design @ solution - offset)
+        spread = 1.4826 * float(np.median(residual[keep]))
+        keep = seen & (residual <= max(0.25, 3.0 * spread))
+        if (keep & across).sum() < 12 or (keep & ~across).sum() < 12:
+            return None
+    # offsets were in mm; in units u = (p - centre) / 100 the correction is this homography
+    a, b, c, d, e, f, g, h = [value / 100 for value in [*solution, 0.0, 0.0][:8]]
+    correction = np.array([[1 + a, b, c], [d, 1 + e, f], [g, h, 1.0]])
+    to_units = np.array([[0.01, 0.0, -centre[0] / 100], [0.0, 0.01, -centre[1] / 100], [0.0, 0.0, 1.0]])
+    return np.asarray(matrix @ np.linalg.inv(to_units) @ correction @ to_units, dtype=np.float64)
+
+
+class ScanCover:
+    """What of the page the scan did not see (扫描范围外): beyond the image, or under the scanner's dark bed.
+
+    The bed shows as dark regions that reach the image's edge and are thick (a toner streak or a
+    table rule is thin); they are found once per page at a quarter of the resolution. A field that
+    reaches into them cannot be read: its empty-looking part was never scanned.
+    """
+
+    def __init__(self, grey: NDArray[np.uint8], px_per_mm: float) -> None:
+        self.height, self.width = grey.shape
+        small = np.ascontiguousarray(grey[::4, ::4])
+        paper = float(np.median(small))
+        thick = max(1, round(1.5 * px_per_mm / 4))
+        dark = np.asarray(
+            cv2.morphologyEx(
+                (small < paper * 0.5).astype(np.uint8), cv2.MORPH_OPEN, np.ones((thick, thick), np.uint8)
+            ),
+            dtype=np.uint8,
+        )
+        count, labels, stats, _ = cv2.connectedComponentsWithStats(dark, connectivity=8)
+        rows, cols = small.shape
+        bed = np.zeros(count, dtype=bool)
+        for index in range(1, count):
+            x, y, w, h, _ = stats[index]
+            bed[index] = x == 0 or y == 0 or x + w >= cols or y + h >= rows
+        self.mask = bed[labels]
+
+    def hides(self, alignment: Alignment, rect: Rect) -> bool:
+        """Whether any of ``rect`` (layout mm) lies outside the scan or under its bed."""
+        x, y, w, h = rect.x, rect.y, rect.w, rect.h
+        corners = alignment.to_px(np.array([[x, y], [x + w, y], [x + w, y + h], [x, y + h]]))
+        if (corners < 0).any() or (corners[:, 0] >= self.width).any() or (corners[:, 1] >= self.height).any():
+            return True
+        polygon = np.zeros(self.mask.shape, dtype=np.uint8)
+        cv2.fillConvexPoly(polygon, np.round(corners / 4).astype(np.int32), 1)
+        return bool((self.mask & (polygon > 0)).any())
+
+
 QUARTERS = {(0, 0): "左上部", (1, 0): "右上部", (0, 1): "左下部", (1, 1): "右下部"}
 
 
 def _rules_off(
-    grey: NDArray[np.uint8], matrix: Matrix, page: PageLayout, px_per_mm: float, settings: ReaderSettings
+    grey: NDArray[np.uint8],
+    matrix: Matrix,
+    page: PageLayout,
+    px_per_mm: float,
+    settings: ReaderSettings,
+    hit_fraction: float | None = None,
 ) -> str:
     """Check the fit everywhere on the page: the printed table rules must be where it puts them.
 
@@ -199,17 +349,9 @@ def _rules_off(
     perspective error in one corner is caught even when the rest fits. Returns the quarter that
     fails, or "" when the fit holds.
     """
-    points: list[tuple[float, float, float, float]] = []
-    for rule in page.rules:
-        length = math.hypot(rule.x2 - rule.x1, rule.y2 - rule.y1)
-        if length < 8.0:
-            continue
-        ux, uy = (rule.x2 - rule.x1) / length, (rule.y2 - rule.y1) / length
-        for t in np.linspace(2.0, length - 2.0, max(2, int(length // 25))):
-            points.append((rule.x1 + ux * t, rule.y1 + uy * t, -uy, ux))
-    if not points:
+    data = _rule_points(page, 8.0, 25.0)
+    if not len(data):
         return ""
-    data = np.array(points)
     steps = np.linspace(-settings.rule_tolerance_mm, settings.rule_tolerance_mm, 9)
     probes = (data[:, None, :2] + steps[None, :, None] * data[:, None, 2:]).reshape(-1, 2)
     px = cv2.perspectiveTransform(probes.reshape(-1, 1, 2), matrix).reshape(-1, 2)
@@ -218,10 +360,10 @@ def _rules_off(
     ys = np.clip(np.round(px[:, 1]).astype(int), 0, height - 1)
     inside = (
         ((px[:, 0] >= 0) & (px[:, 0] < width) & (px[:, 1] >= 0) & (px[:, 1] < height))
-        .reshape(len(points), -1)
+        .reshape(len(data), -1)
         .all(axis=1)
     )
-    values = grey[ys, xs].reshape(len(points), -1).astype(np.float32)
+    values = grey[ys, xs].reshape(len(data), -1).astype(np.float32)
     paper = float(np.median(grey[::16, ::16]))
     inside &= values.max(axis=1) > paper * 0.7  # a probe lost in a dark scanner border tells nothing
     hit = (values.min(axis=1) < values.max(axis=1) * 0.88) | ~inside  # a dip below the paper beside it
@@ -231,7 +373,7 @@ def _rules_off(
             & ((data[:, 1] >= page.height / 2) == bool(qy))
             & inside
         )
-        if mine.sum() >= 5 and hit[mine].mean() < settings.rule_hit_fraction:
+        if mine.sum() >= 5 and hit[mine].mean() < (hit_fraction or settings.rule_hit_fraction):
             return name
     return ""
 
@@ -295,6 +437,12 @@ def align(grey: NDArray[np.uint8], page: PageLayout, code: FoundCode, settings: 
         if refined is not None:
             guide = np.vstack([refined, [0.0, 0.0, 1.0]]).astype(np.float64)
     if len(found) < 3:
+        if len(found) == 2:  # a flatbed scan: the code and two squares fix all but the last fraction of a mm
+            start = _similarity(page, code, found)
+            if start is not None and (
+                by_rules := _align_by_rules(grey, page, code, found, start, False, settings)
+            ):
+                return by_rules
         missing = "、".join(
             {"tl": "左上", "tr": "右上", "bl": "左下", "br": "右下"}[f.corner]
             for f in page.fiducials
@@ -318,25 +466,36 @@ def align(grey: NDArray[np.uint8], page: PageLayout, code: FoundCode, settings: 
             )
         )
     fitting = [c for c in candidates if c[0] <= settings.max_fit_error_mm]
+    for error, matrix in [*fitting[:1], *sorted(fitting[1:], key=lambda c: c[0])]:
+        if not _rules_off(grey, matrix, page, px_per_mm, settings):
+            return Alignment(matrix, px_per_mm, _rotation(matrix), len(found), error, found)
+    # three squares cannot hold a phone photo's perspective: the table's rules can
+    error, matrix = min(candidates, key=lambda c: c[0])
+    if by_rules := _align_by_rules(grey, page, code, found, matrix, True, settings):
+        return by_rules
     if not fitting:
-        error = min(c[0] for c in candidates)
         raise NotAligned(
             f"定位方块与二维码位置不一致（相差 {error:.1f} mm），无法可靠对齐。",
             "请按“实际大小（100%）”打印表格，把页面放平重新扫描；手机拍照请正对页面",
         )
-    weak = ""
-    error, matrix = fitting[0]
-    for candidate in [fitting[0], *sorted(fitting[1:], key=lambda c: c[0])]:
-        weak = _rules_off(grey, candidate[1], page, px_per_mm, settings)
-        if not weak:
-            error, matrix = candidate
-            break
-    if weak:
-        raise NotAligned(
-            f"版面在{weak}与扫描件对不上（表格线偏离超过 {settings.rule_tolerance_mm} mm），无法可靠对齐。",
-            "请把页面放平重新扫描；手机拍照请正对页面、不要倾斜，四个角的定位方块都要拍进去",
-        )
+    weak = _rules_off(grey, fitting[0][1], page, px_per_mm, settings)
+    raise NotAligned(
+        f"版面在{weak}与扫描件对不上（表格线偏离超过 {settings.rule_tolerance_mm} mm），无法可靠对齐。",
+        "请把页面放平重新扫描；手机拍照请正对页面、不要倾斜，四个角的定位方块都要拍进去",
+    )
+
+
+def _rotation(matrix: Matrix) -> int:
+    """Return the page's quarter turn in the scan: 0, 90, 180 or 270."""
     origin, right = _project(matrix, np.array([[0.0, 0.0], [100.0, 0.0]]))
     angle = math.degrees(math.atan2(right[1] - origin[1], right[0] - origin[0]))
-    rotation = round(angle / 90.0) % 4 * 90
-    return Alignment(matrix, px_per_mm, rotation, len(found), error, found)
+    return round(angle / 90.0) % 4 * 90
+
+
+def _similarity(page: PageLayout, code: FoundCode, found: dict[str, tuple[float, float]]) -> Matrix | None:
+    """Fit a rotation, one scale and a shift to the code's corners and the fiducials found."""
+    corners = [f for f in page.fiducials if f.corner in found]
+    source = np.vstack([_code_corners_mm(page), [[f.x, f.y] for f in corners]]).astype(np.float32)
+    target = np.vstack([code.corners, [found[f.corner] for f in corners]]).astype(np.float32)
+    similarity, _ = cv2.estimateAffinePartial2D(source, target, method=cv2.LMEDS)
+    return None if similarity is None else np.vstack([similarity, [0.0, 0.0, 1.0]]).astype(np.float64)

@@ -23,7 +23,7 @@ from ocr.engines import TextEngine
 from ocr.errors import CodeError
 from ocr.intake import DigitalPage, PageImage, PageProblem, iter_pages
 from ocr.layout import FieldKind, FormLayout, LayoutField, PageLayout, Rect
-from ocr.locate import Alignment, FoundCode, NotAligned, align, find_codes
+from ocr.locate import Alignment, FoundCode, NotAligned, ScanCover, align, find_codes
 from ocr.measure import (
     BubbleMeasure,
     darkness,
@@ -231,6 +231,12 @@ class Reader:
             print_strength(page_grey, alignment, page, black) < settings.faded_print_level
         ):
             _unvouched(readings, "本页印刷字迹很淡（扫描过亮或墨粉不足），浅色字迹可能没扫出来，请对照原件")
+        cover = ScanCover(page_grey, alignment.px_per_mm)
+        fields = {f.name: f for f in page.fields}
+        for reading in readings:
+            if reading.kind != "printed" and cover.hides(alignment, fields[reading.name].rect):
+                reading.value = None
+                reading.send_to_review(Reason.outside_scan, 0.0)
         order = {f.name: i for i, f in enumerate(page.fields)}
         readings.sort(key=lambda r: order[r.name])
         return readings

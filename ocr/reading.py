@@ -27,6 +27,7 @@ class Reason(enum.StrEnum):
     greyscale_seal = "greyscale_seal"
     name_mismatch = "name_mismatch"
     streaked = "streaked"
+    outside_scan = "outside_scan"
 
     @property
     def label(self) -> str:
@@ -43,6 +44,7 @@ REASON_LABELS: dict[Reason, str] = {
     Reason.uncertain_seal: "印章不清，无法确定是否盖章",
     Reason.greyscale_seal: "黑白扫描无法判断红色印章，请确认或彩色重扫",
     Reason.streaked: "扫描件有条纹或污痕穿过此栏，无法确定是否有字迹",
+    Reason.outside_scan: "此栏有一部分不在扫描范围内（页边被裁掉或被扫描仪边框遮住），请对照原件",
     Reason.name_mismatch: "印制的户主姓名与二维码所指的户不符（二维码可能贴错）",
 }
 

@@ -41,6 +41,12 @@ class ReaderSettings(BaseModel):
         le=1,
         description="share of rule points that must be found in every quarter of the page",
     )
+    rules_aligned_hit_fraction: float = Field(
+        default=0.85,
+        gt=0,
+        le=1,
+        description="the same share, for a page aligned by its table because two fiducials were lost",
+    )
     fiducial_size_tolerance: float = Field(
         default=0.35, gt=0, description="relative size tolerance of a fiducial square"
     )

@@ -77,6 +77,22 @@ class Sheet:
         self.image = Image.fromarray(pixels)
         self.draw = ImageDraw.Draw(self.image)
 
+    def skew(self, degrees: float) -> None:
+        """Lay the page a little crooked on the scanner's glass."""
+        self.image = self.image.rotate(degrees, Image.Resampling.BICUBIC, fillcolor=(255, 255, 255))
+        self.draw = ImageDraw.Draw(self.image)
+
+    def bed(self, side: str, depth_mm: float, level: int = 30) -> None:
+        """Let the scanner's dark bed cover ``depth_mm`` of the scan along one side (the page lay off the glass)."""
+        w, h, d = self.image.width, self.image.height, px(depth_mm)
+        box = {
+            "top": (0, 0, w, d),
+            "bottom": (0, h - d, w, h),
+            "left": (0, 0, d, h),
+            "right": (w - d, 0, w, h),
+        }
+        self.draw.rectangle(box[side], fill=(level, level, level))
+
     def read(self, reader: Reader, grey: bool = False) -> PageReading:
         image = self.image.convert("L") if grey else self.image
         pixels = np.ascontiguousarray(np.asarray(image))
@@ -467,3 +483,56 @@ def test_a_code_under_a_streak_of_toner_dust_is_still_read(forms: dict[str, tupl
     reading = sheet.read(reader_for(layout))
     assert reading.ok, reading.error
     assert reading.identity is not None and reading.identity.serial == "2026S000011"
+
+
+def test_a_page_whose_bottom_fiducials_lie_under_the_bed_is_aligned_by_its_table(
+    forms: dict[str, tuple[FormLayout, Path]],
+) -> None:
+    layout, pdf = forms["score"]
+    sheet = Sheet(layout, pdf, 0)
+    sheet.bubble("item01_score", "9")
+    sheet.bubble("item10_score", "10")
+    sheet.bubble("group_verdict", "pass")
+    sheet.write("group_signatures", "张敏 李华")
+    sheet.skew(0.5)
+    sheet.bed("bottom", 15.0)  # both bottom squares (284–290 mm down the page) are gone, the boxes above stay
+    reading = sheet.read(reader_for(layout))
+    assert reading.ok, reading.error
+    assert reading.fiducials_found == 2 and reading.fit_error_mm is not None and reading.fit_error_mm < 1.0
+    for name, value in (("item01_score", "9"), ("item10_score", "10"), ("group_verdict", "pass")):
+        field = reading.field(name)
+        assert (field.value, field.status) == (value, FieldStatus.accepted), (name, field.measures)
+    signatures = reading.field("group_signatures")
+    assert (signatures.value, signatures.status) == (True, FieldStatus.accepted), signatures.measures
+    assert reading.field("item02_score").reason == Reason.blank
+
+
+def test_a_box_the_scan_did_not_reach_is_never_called_empty(
+    forms: dict[str, tuple[FormLayout, Path]],
+) -> None:
+    layout, pdf = forms["score"]
+    sheet = Sheet(layout, pdf, 0)
+    sheet.bubble("item01_score", "9")
+    sheet.bubble("item10_score", "10")
+    sheet.skew(-1.0)
+    sheet.bed("bottom", 19.0)  # the bed reaches into the group's signature box (274–280 mm)
+    reading = sheet.read(reader_for(layout))
+    assert reading.ok, reading.error
+    signatures = reading.field("group_signatures")
+    assert (signatures.value, signatures.status, signatures.reason) == (
+        None,
+        FieldStatus.review,
+        Reason.outside_scan,
+    )
+    assert reading.field("item10_score").value == "10"
+
+
+def test_a_page_with_one_fiducial_left_is_not_guessed(forms: dict[str, tuple[FormLayout, Path]]) -> None:
+    layout, pdf = forms["score"]
+    sheet = Sheet(layout, pdf, 0)
+    sheet.bubble("item01_score", "9")
+    sheet.bed("bottom", 15.5)
+    sheet.bed("left", 15.5)
+    reading = sheet.read(reader_for(layout))
+    assert not reading.ok and reading.error and "只找到 1 个角上的定位方块" in reading.error, reading.error
+    assert reading.hint and "不要裁掉页边" in reading.hint
