@@ -304,7 +304,12 @@ class ScanCover:
     def __init__(self, grey: NDArray[np.uint8], px_per_mm: float) -> None:
         self.height, self.width = grey.shape
         small = np.ascontiguousarray(grey[::4, ::4])
-        paper = float(np.median(small))
+        paper = float(np.median(grey[::16, ::16]))
+        self.mask = np.zeros(small.shape, dtype=bool)
+        self.any = False
+        edges = np.concatenate([small[0], small[-1], small[:, 0], small[:, -1]])
+        if not (edges < paper * 0.5).any():  # paper right to the edges: nothing is hidden (most scans)
+            return
         thick = max(1, round(1.5 * px_per_mm / 4))
         dark = np.asarray(
             cv2.morphologyEx(
@@ -319,6 +324,7 @@ class ScanCover:
             x, y, w, h, _ = stats[index]
             bed[index] = x == 0 or y == 0 or x + w >= cols or y + h >= rows
         self.mask = bed[labels]
+        self.any = bool(bed.any())
 
     def hides(self, alignment: Alignment, rect: Rect) -> bool:
         """Whether any of ``rect`` (layout mm) lies outside the scan or under its bed."""
@@ -326,9 +332,16 @@ class ScanCover:
         corners = alignment.to_px(np.array([[x, y], [x + w, y], [x + w, y + h], [x, y + h]]))
         if (corners < 0).any() or (corners[:, 0] >= self.width).any() or (corners[:, 1] >= self.height).any():
             return True
-        polygon = np.zeros(self.mask.shape, dtype=np.uint8)
-        cv2.fillConvexPoly(polygon, np.round(corners / 4).astype(np.int32), 1)
-        return bool((self.mask & (polygon > 0)).any())
+        if not self.any:
+            return False
+        quarter = np.round(corners / 4).astype(np.int32)
+        (x0, y0), (x1, y1) = quarter.min(axis=0), quarter.max(axis=0) + 1
+        under = self.mask[y0:y1, x0:x1]
+        if not under.any():
+            return False
+        polygon = np.zeros(under.shape, dtype=np.uint8)
+        cv2.fillConvexPoly(polygon, quarter - np.array([x0, y0], dtype=np.int32), 1)
+        return bool((under & (polygon > 0)).any())
 
 
 QUARTERS = {(0, 0): "左上部", (1, 0): "右上部", (0, 1): "左下部", (1, 1): "右下部"}
