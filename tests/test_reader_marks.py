@@ -93,6 +93,16 @@ class Sheet:
         }
         self.draw.rectangle(box[side], fill=(level, level, level))
 
+    def photograph(self, moves_mm: list[tuple[float, float]]) -> None:
+        """Take the page with a phone held a little askew: its corners (TL, TR, BR, BL) moved, a desk around it."""
+        w, h = self.image.width, self.image.height
+        source = np.float32([[0, 0], [w, 0], [w, h], [0, h]])
+        target = source + np.float32([[px(dx), px(dy)] for dx, dy in moves_mm])
+        matrix = cv2.getPerspectiveTransform(source, target)
+        pixels = cv2.warpPerspective(np.asarray(self.image), matrix, (w, h), borderValue=(120, 100, 80))
+        self.image = Image.fromarray(pixels)
+        self.draw = ImageDraw.Draw(self.image)
+
     def read(self, reader: Reader, grey: bool = False) -> PageReading:
         image = self.image.convert("L") if grey else self.image
         pixels = np.ascontiguousarray(np.asarray(image))
@@ -536,3 +546,27 @@ def test_a_page_with_one_fiducial_left_is_not_guessed(forms: dict[str, tuple[For
     reading = sheet.read(reader_for(layout))
     assert not reading.ok and reading.error and "只找到 1 个角上的定位方块" in reading.error, reading.error
     assert reading.hint and "不要裁掉页边" in reading.hint
+
+
+def test_a_phone_photo_that_lost_a_fiducial_is_held_by_its_table(
+    forms: dict[str, tuple[FormLayout, Path]],
+) -> None:
+    layout, pdf = forms["score"]
+    sheet = Sheet(layout, pdf, 0)
+    for item, value in (("item01_score", "9"), ("item05_score", "8"), ("item10_score", "10")):
+        sheet.bubble(item, value)
+    sheet.bubble("group_verdict", "pass")
+    sheet.draw.rectangle((0, px(277), px(22), px(297)), fill=(255, 255, 255))  # the corner torn off
+    sheet.photograph([(6.0, 5.0), (-3.0, 8.0), (-7.0, -4.0), (2.0, -9.0)])
+    reading = sheet.read(reader_for(layout))
+    assert reading.ok, reading.error
+    assert reading.fiducials_found == 3
+    for name, value in (
+        ("item01_score", "9"),
+        ("item05_score", "8"),
+        ("item10_score", "10"),
+        ("group_verdict", "pass"),
+    ):
+        field = reading.field(name)
+        assert (field.value, field.status) == (value, FieldStatus.accepted), (name, field.measures)
+    assert reading.field("item02_score").reason == Reason.blank
