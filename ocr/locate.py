@@ -450,7 +450,8 @@ def align(grey: NDArray[np.uint8], page: PageLayout, code: FoundCode, settings: 
         if refined is not None:
             guide = np.vstack([refined, [0.0, 0.0, 1.0]]).astype(np.float64)
     if len(found) < 3:
-        if len(found) == 2:  # a flatbed scan: the code and two squares fix all but the last fraction of a mm
+        if found and _span_mm(page, found) >= settings.rules_aligned_span_mm:
+            # a flatbed scan: the code and the squares left fix all but the last fraction of a mm
             start = _similarity(page, code, found)
             if start is not None and (
                 by_rules := _align_by_rules(grey, page, code, found, start, False, settings)
@@ -503,6 +504,13 @@ def _rotation(matrix: Matrix) -> int:
     origin, right = _project(matrix, np.array([[0.0, 0.0], [100.0, 0.0]]))
     angle = math.degrees(math.atan2(right[1] - origin[1], right[0] - origin[0]))
     return round(angle / 90.0) % 4 * 90
+
+
+def _span_mm(page: PageLayout, found: dict[str, tuple[float, float]]) -> float:
+    """Return how far apart on the page the code and the fiducials found lie (the longest distance)."""
+    code = np.array([page.code.x + page.code.w / 2, page.code.y + page.code.h / 2])
+    anchors = [code, *(np.array([f.x, f.y]) for f in page.fiducials if f.corner in found)]
+    return max(float(np.linalg.norm(a - b)) for a in anchors for b in anchors)
 
 
 def _similarity(page: PageLayout, code: FoundCode, found: dict[str, tuple[float, float]]) -> Matrix | None:

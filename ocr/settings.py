@@ -45,7 +45,12 @@ class ReaderSettings(BaseModel):
         default=0.85,
         gt=0,
         le=1,
-        description="the same share, for a page aligned by its table because two fiducials were lost",
+        description="the same share, for a page aligned by its table because fiducials were lost",
+    )
+    rules_aligned_span_mm: float = Field(
+        default=150.0,
+        gt=0,
+        description="how far apart the code and the fiducials left must be to start a fit by the table",
     )
     fiducial_size_tolerance: float = Field(
         default=0.35, gt=0, description="relative size tolerance of a fiducial square"
