@@ -193,6 +193,7 @@ def _align_by_rules(
     found: dict[str, tuple[float, float]],
     start: Matrix,
     projective: bool,
+    px_per_mm: float,
     settings: ReaderSettings,
 ) -> Alignment | None:
     """Finish a fit the fiducials could not make alone by the page's own table rules.
@@ -204,7 +205,6 @@ def _align_by_rules(
     the fiducials found where it puts them, every quarter's rules in place — and more of the rules
     (``rules_aligned_hit_fraction``), since the rules helped make the fit. None when any check fails.
     """
-    px_per_mm = float(np.linalg.norm(code.corners[1] - code.corners[0]) / page.code.w)
     matrix = start
     for reach in (2.5, 1.2, 0.6):
         refined = _follow_rules(grey, matrix, page, reach, projective)
@@ -454,7 +454,7 @@ def align(grey: NDArray[np.uint8], page: PageLayout, code: FoundCode, settings: 
             # a flatbed scan: the code and the squares left fix all but the last fraction of a mm
             start = _similarity(page, code, found)
             if start is not None and (
-                by_rules := _align_by_rules(grey, page, code, found, start, False, settings)
+                by_rules := _align_by_rules(grey, page, code, found, start, False, px_per_mm, settings)
             ):
                 return by_rules
         missing = "、".join(
@@ -485,7 +485,7 @@ def align(grey: NDArray[np.uint8], page: PageLayout, code: FoundCode, settings: 
             return Alignment(matrix, px_per_mm, _rotation(matrix), len(found), error, found)
     # three squares cannot hold a phone photo's perspective: the table's rules can
     error, matrix = min(candidates, key=lambda c: c[0])
-    if by_rules := _align_by_rules(grey, page, code, found, matrix, True, settings):
+    if by_rules := _align_by_rules(grey, page, code, found, matrix, True, px_per_mm, settings):
         return by_rules
     if not fitting:
         raise NotAligned(

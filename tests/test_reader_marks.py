@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import cv2
@@ -131,6 +131,13 @@ def reader_for(layout: FormLayout, engine: TextEngine | None = None, name: str =
     return Reader(
         KEY, {layout.layout_hash(): layout}.get, engine=engine, prefill=lambda identity: {"head_name": name}
     )
+
+
+def assert_accepted(reading: PageReading, values: Mapping[str, str | bool]) -> None:
+    """Every named field reads its value and needs no person."""
+    for name, value in values.items():
+        field = reading.field(name)
+        assert (field.value, field.status) == (value, FieldStatus.accepted), (name, field.measures)
 
 
 def test_every_bubble_reading_on_purpose(forms: dict[str, tuple[FormLayout, Path]]) -> None:
@@ -406,8 +413,7 @@ def test_a_page_without_a_single_visible_mark_does_not_vouch_for_its_empty_boxes
         assert empty.detail and "没有看到填涂" in empty.detail
     sheet.bubble("township_decision", "no")
     marked = sheet.read(reader_for(layout))
-    for name in ("village_opinion", "township_seal"):
-        assert (marked.field(name).value, marked.field(name).status) == (False, FieldStatus.accepted), name
+    assert_accepted(marked, {"village_opinion": False, "township_seal": False})
 
 
 def _clumps(sheet: Sheet, field: str, seed: int) -> None:
@@ -438,9 +444,7 @@ def test_small_marks_are_trusted_as_writing_only_on_a_page_without_streaks(
     age = reading.field("member5_age")
     assert (age.value, age.status, age.reason) == (None, FieldStatus.review, Reason.streaked), age.measures
     assert age.measures["longest_mm"] < 2.0 and "墨粉" in (age.detail or "")
-    for name in ("member1_name", "member1_age"):  # real writing beside the streak is still read
-        field = reading.field(name)
-        assert (field.value, field.status) == (True, FieldStatus.accepted), (name, field.measures)
+    assert_accepted(reading, {"member1_name": True, "member1_age": True})  # real writing beside the streak
 
 
 def test_a_scan_so_bright_that_the_printed_text_fades_does_not_vouch_for_empty_boxes(
@@ -493,13 +497,6 @@ def test_a_code_under_a_streak_of_toner_dust_is_still_read(forms: dict[str, tupl
     reading = sheet.read(reader_for(layout))
     assert reading.ok, reading.error
     assert reading.identity is not None and reading.identity.serial == "2026S000011"
-
-
-def assert_accepted(reading: PageReading, values: dict[str, str]) -> None:
-    """Every named bubble group reads its value and needs no person."""
-    for name, value in values.items():
-        field = reading.field(name)
-        assert (field.value, field.status) == (value, FieldStatus.accepted), (name, field.measures)
 
 
 def test_a_page_whose_bottom_fiducials_lie_under_the_bed_is_aligned_by_its_table(
